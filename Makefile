@@ -1,0 +1,110 @@
+# Advanced Therapies — the two commands a newcomer needs are `make book` and `make test`.
+# Everything else is for maintainers. Nothing here depends on anything installed by hand:
+# the virtual environment, the pinned Python packages, the vendored JavaScript and the
+# browser for the site tests are all created or installed on first use.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON3  ?= python3
+VENV     := .venv
+PY       := $(VENV)/bin/python
+UV       := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+STAMP    := $(VENV)/.installed-stamp
+VENDOR   := _vendor
+VSTAMP   := $(VENDOR)/.vendored-stamp
+JB       := $(VENV)/bin/jupyter-book
+BOOK_FLAGS := -W -n --keep-going
+CHROMIUM ?= /usr/bin/chromium
+
+# pytest exits 5 when a layer has no tests yet; that is not a failure, every other code is.
+define pytest_allow_empty
+	$(PY) -m pytest $(1) || { rc=$$?; if [ $$rc -eq 5 ]; then echo "(no tests collected in $(1))"; else exit $$rc; fi; }
+endef
+
+.PHONY: help
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+# ---------------------------------------------------------------- environment
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON3) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@# --compile-bytecode matters here: PYTHONDONTWRITEBYTECODE=1 is set on these machines, and
+	@# a venv without .pyc files makes every kernel and build about 2.5x slower.
+	$(UV) pip install --quiet --python $(PY) --compile-bytecode -r requirements.txt -r requirements-dev.txt
+	$(UV) pip install --quiet --python $(PY) --compile-bytecode --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $@
+
+.PHONY: venv
+venv: $(STAMP)  ## create .venv and install the pinned packages
+
+# JavaScript the HTML book needs offline (MathJax, the widget manager), from the npm registry,
+# copied into _vendor/ (not _static/: Jupyter Book 1 would inject every file into every page).
+$(VSTAMP): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/mathjax $(VENDOR)/widgets
+	cp node_modules/mathjax/es5/tex-mml-chtml.js $(VENDOR)/mathjax/
+	cp -r node_modules/mathjax/es5/output $(VENDOR)/mathjax/
+	cp node_modules/requirejs/require.js $(VENDOR)/widgets/
+	cp node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js $(VENDOR)/widgets/
+	@touch $@
+
+.PHONY: vendor
+vendor: $(VSTAMP)
+
+# ---------------------------------------------------------------- the book
+.PHONY: book
+book: $(STAMP) $(VSTAMP)  ## build the HTML book into _build/html (notebooks executed, cached)
+	ATMP_BOOK_BUILD=1 $(JB) build . $(BOOK_FLAGS)
+	@echo "Open _build/html/index.html in a browser."
+
+.PHONY: book-strict
+book-strict: $(STAMP) $(VSTAMP)
+	@# --all re-reads every page so no warning hides behind an incremental build;
+	@# the execution cache still spares unchanged notebooks.
+	ATMP_BOOK_BUILD=1 $(JB) build . --all $(BOOK_FLAGS)
+
+# ---------------------------------------------------------------- tests
+.PHONY: lint
+lint: $(STAMP)
+	$(VENV)/bin/ruff check atmp tests notebooks
+
+.PHONY: unit
+unit: $(STAMP)
+	$(call pytest_allow_empty,tests/unit tests/data -q -p no:cacheprovider)
+
+.PHONY: notebooks-test
+notebooks-test: $(STAMP)
+	$(call pytest_allow_empty,--nbval-lax --nbval-current-env -n 2 --dist loadscope notebooks -q -p no:cacheprovider)
+
+.PHONY: chromium
+chromium:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the site tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+.PHONY: site-test
+site-test: $(STAMP) chromium
+	$(call pytest_allow_empty,tests/site -q -p no:cacheprovider)
+
+.PHONY: test
+test: lint unit notebooks-test book-strict site-test  ## lint, unit, notebook, strict-build and browser tests
+
+# ---------------------------------------------------------------- maintenance
+.PHONY: lock
+lock:  ## re-pin requirements*.txt from requirements*.in (needs the network)
+	$(UV) pip compile --python-version 3.11 --quiet requirements.in -o requirements.txt
+	$(UV) pip compile --python-version 3.11 --quiet requirements-dev.in -o requirements-dev.txt
+
+.PHONY: clean
+clean:  ## remove the built book and caches (keeps .venv)
+	rm -rf _build $(VENDOR) node_modules .pytest_cache .ruff_cache
+	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
+
+.PHONY: distclean
+distclean: clean  ## also remove .venv
+	rm -rf $(VENV)

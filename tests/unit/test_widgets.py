@@ -1,0 +1,81 @@
+"""The widget contract: one drawing function, live controls, a static twin, a registry."""
+
+import pytest
+from matplotlib.figure import Figure
+
+from atmp import plots, widgets
+from atmp.widgets import Choice, Interactive, Range, Slider
+
+
+def _draw(k=1.0, kind="line", years=(2009, 2026)):
+    fig, ax = plots.new_figure()
+    x = list(range(years[0], years[1] + 1))
+    y = [k * (i - years[0]) for i in x]
+    (ax.plot if kind == "line" else ax.bar)(x, y)
+    return fig
+
+
+@pytest.fixture
+def widget():
+    return Interactive("test-widget", _draw, {
+        "k": Slider(1.0, 0.1, 3.0, 0.1, "slope (1/yr)"),
+        "kind": Choice("line", ["line", "bar"], "kind"),
+        "years": Range((2009, 2026), 2009, 2026, "years"),
+    })
+
+
+def test_defaults_come_from_the_controls(widget):
+    assert widget.defaults == {"k": 1.0, "kind": "line", "years": (2009, 2026)}
+
+
+def test_figure_at_defaults_and_every_edge_case_draws(widget):
+    cases = widget.edge_cases()
+    assert len(cases) == 1 + 2 + 2 + 2
+    for params in cases:
+        assert isinstance(widget.draw(**params), Figure)
+
+
+def test_unknown_parameter_is_refused(widget):
+    with pytest.raises(TypeError, match="unknown parameters"):
+        widget.figure(slope=2)
+
+
+def test_widget_registers_itself(widget):
+    assert widgets.registry(load=False)["test-widget"] is widget
+
+
+def test_live_box_has_one_control_per_parameter(widget):
+    box = widget.live()
+    controls, out = box.children
+    assert len(controls.children) == 3
+    assert [c.description for c in controls.children] == ["slope (1/yr)", "kind", "years"]
+
+
+def test_static_twin_in_the_book_build(widget, monkeypatch):
+    monkeypatch.setenv(widgets.BOOK_BUILD_ENV, "1")
+    assert widgets.in_book_build()
+    monkeypatch.setenv(widgets.BOOK_BUILD_ENV, "0")
+    assert not widgets.in_book_build()
+
+
+def test_redraw_timing_reports_percentiles(widget):
+    t = widget.time_redraw(n=5)
+    assert 0 < t["p50_ms"] <= t["p95_ms"]
+
+
+@pytest.mark.parametrize("bad", [
+    lambda: Slider(5.0, 0.0, 1.0, 0.1, "x"),
+    lambda: Slider(1.0, 0.0, 2.0, 0.1, "x", log=True),
+    lambda: Choice("c", ["a", "b"], "x"),
+    lambda: Range((2000, 2030), 2009, 2026, "x"),
+    lambda: Interactive("has space", _draw),
+])
+def test_inconsistent_controls_are_refused(bad):
+    with pytest.raises(ValueError):
+        bad()
+
+
+def test_registry_loads_every_package_module():
+    # Importing the whole package must work (widgets defined at module level register then).
+    reg = widgets.registry(load=True)
+    assert all(isinstance(w, Interactive) for w in reg.values())
