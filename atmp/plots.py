@@ -51,6 +51,7 @@ FAMILY_COLORS: dict[str, str] = {
     "CAR-T": OKABE_ITO["vermillion"],
     "oncolytic virus": OKABE_ITO["yellow"],
     "HSV-1 vector": "#B8A200",
+    "in vivo adenoviral": "#8C6BB1",
     "cell therapy": OKABE_ITO["orange"],
     "tissue engineered": OKABE_ITO["bluish green"],
 }

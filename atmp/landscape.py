@@ -1,0 +1,316 @@
+"""The ATMP landscape: counts, timelines and the product explorer (chapter ``landscape``).
+
+Everything is computed from ``data/atmps.csv`` and ``data/events.csv``: authorisations per year
+by class, the number ever authorised against the number still on the market over time, status
+today with the reasons products left, and mechanism families.
+
+A product *leaves the market* on the first of its ``suspended``, ``withdrawn``, ``expired`` or
+``not renewed`` events (a suspension takes it off the market even though the authorisation
+still exists; none of the suspensions in the record was ever lifted).
+
+Examples
+--------
+>>> from atmp import data, landscape
+>>> atmps, events = data.load_atmps(), data.load_events()
+>>> yearly = landscape.on_market_by_year(atmps, events)
+>>> bool((yearly["ever authorised"] >= yearly["on the market"]).all())
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from atmp import data, plots
+from atmp.widgets import Choice, Interactive, Range
+
+#: Events that take a product off the market.
+EXIT_EVENTS = ("suspended", "withdrawn", "expired", "not renewed")
+FIRST_YEAR = 2009  # ChondroCelect, the first EU ATMP, was authorised in 2009
+
+
+def exit_dates(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
+    """Date each product left the market (NaT if it is still on it).
+
+    Parameters
+    ----------
+    atmps : DataFrame
+        From :func:`atmp.data.load_atmps`.
+    events : DataFrame
+        From :func:`atmp.data.load_events`.
+
+    Returns
+    -------
+    Series of datetime64, indexed like ``atmps``
+        The earliest exit event of each product; for a product that is not authorised but has
+        no exit event, its ``status_date``.
+    """
+    exits = (events[events["event"].isin(EXIT_EVENTS)]
+             .groupby("product", observed=True)["date"].min())
+    first_exit = atmps["product"].map(exits)
+    gone = atmps["status"].astype(str) != "authorised"
+    return first_exit.where(first_exit.notna() | ~gone, atmps["status_date"])
+
+
+def per_year(atmps: pd.DataFrame, last_year: int | None = None) -> pd.DataFrame:
+    """Initial authorisations per calendar year and ATMP class.
+
+    Returns
+    -------
+    DataFrame
+        Index: every year from 2009 to ``last_year`` (default: the data year), including years
+        with none; columns: the four classes in schema order; values: counts.
+    """
+    last_year = last_year or data.data_as_of().year
+    years = atmps["ec_decision_date"].dt.year
+    table = pd.crosstab(years, atmps["atmp_class"], dropna=False)
+    table = table.reindex(index=range(FIRST_YEAR, last_year + 1),
+                          columns=atmps["atmp_class"].cat.categories, fill_value=0)
+    table.index.name, table.columns.name = "year", "atmp_class"
+    return table.astype(int)
+
+
+def on_market_by_year(atmps: pd.DataFrame, events: pd.DataFrame,
+                      as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Products ever authorised and products still on the market, at the end of each year.
+
+    Parameters
+    ----------
+    as_of : Timestamp, optional
+        The data date (default ``data_as_of``); the current year is counted up to this date.
+
+    Returns
+    -------
+    DataFrame
+        Index: year; columns ``ever authorised``, ``on the market``, ``left the market``
+        (counts of products, cumulative to 31 December or to ``as_of``).
+    """
+    as_of = pd.Timestamp(as_of or data.data_as_of())
+    left = exit_dates(atmps, events)
+    rows = []
+    for year in range(FIRST_YEAR, as_of.year + 1):
+        end = min(pd.Timestamp(year=year, month=12, day=31), as_of)
+        ever = atmps["ec_decision_date"] <= end
+        gone = ever & left.notna() & (left <= end)
+        rows.append((year, int(ever.sum()), int((ever & ~gone).sum()), int(gone.sum())))
+    return pd.DataFrame(rows, columns=["year", "ever authorised", "on the market",
+                                       "left the market"]).set_index("year")
+
+
+def status_table(atmps: pd.DataFrame) -> pd.DataFrame:
+    """Products by status today, with the names and the reasons for leaving.
+
+    Returns
+    -------
+    DataFrame
+        One row per status in schema order that occurs: ``status``, ``products`` (count),
+        ``names`` (comma-separated), ``reasons`` (distinct reasons, ";"-separated).
+    """
+    rows = []
+    for status in atmps["status"].cat.categories:
+        sub = atmps[atmps["status"] == status].sort_values("ec_decision_date")
+        if len(sub):
+            reasons = "; ".join(dict.fromkeys(r for r in sub["status_reason"] if r))
+            rows.append((status, len(sub), ", ".join(sub["product"]), reasons))
+    return pd.DataFrame(rows, columns=["status", "products", "names", "reasons"])
+
+
+def family_table(atmps: pd.DataFrame) -> pd.DataFrame:
+    """Products per mechanism family and class, with how many are still authorised."""
+    g = atmps.groupby(["mechanism_family", "atmp_class"], observed=True)
+    out = g.agg(products=("product", "size"),
+                authorised=("status", lambda s: int((s == "authorised").sum())),
+                examples=("product", lambda s: ", ".join(s)))
+    return out.reset_index().sort_values(["products", "mechanism_family"], ascending=[False, True],
+                                         ignore_index=True)
+
+
+def class_examples(atmps: pd.DataFrame) -> pd.DataFrame:
+    """The first product authorised in each ATMP class (a teaching example per class)."""
+    first = (atmps.dropna(subset=["ec_decision_date"]).sort_values("ec_decision_date")
+             .groupby("atmp_class", observed=True).head(1).set_index("atmp_class"))
+    counts = atmps["atmp_class"].value_counts()
+    return pd.DataFrame({
+        "products in class": counts.reindex(first.index),
+        "first authorised": first["product"],
+        "EC decision": first["ec_decision_date"].dt.strftime("%Y-%m-%d"),
+        "what it is": first["inn"],
+    }).rename_axis("ATMP class")
+
+
+def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
+    """The searchable product table of the book: one row per product, readable columns."""
+    t = atmps.sort_values("ec_decision_date")
+    return pd.DataFrame({
+        "Product": t["product"],
+        "INN": t["inn"],
+        "Class": t["atmp_class"].astype(str),
+        "Mechanism family": t["mechanism_family"].astype(str),
+        "EC decision": t["ec_decision_date"].dt.strftime("%Y-%m-%d"),
+        "Authorisation": t["authorisation_type"].astype(str),
+        "Status": t["status"].astype(str),
+        "Left market": t["status_date"].dt.strftime("%Y-%m-%d").fillna(""),
+        "Indication": t["indication"],
+        "Holder at approval": t["mah"],
+    }).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- figures
+
+def draw_per_year(atmps: pd.DataFrame) -> Figure:
+    """Stacked bars of initial EU authorisations per year, coloured by ATMP class."""
+    table = per_year(atmps)
+    fig, ax = plots.new_figure(width=7.5, height=3.8)
+    bottom = np.zeros(len(table))
+    for cls in table.columns:
+        vals = table[cls].to_numpy()
+        if vals.any():
+            ax.bar(table.index, vals, bottom=bottom, color=plots.class_color(cls), label=cls,
+                   edgecolor="white", linewidth=0.6)
+        bottom += vals
+    plots.label_bars(ax, bottom, table.index)
+    ax.set_xlabel("year of the European Commission decision")
+    ax.set_ylabel("new authorisations (products)")
+    ax.set_xticks(table.index[::2])
+    ax.grid(axis="x", visible=False)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.legend(title="ATMP class", loc="upper left")
+    ax.set_title("EU authorisations of advanced therapies per year")
+    return fig
+
+
+def draw_on_market(atmps: pd.DataFrame, events: pd.DataFrame) -> Figure:
+    """Step lines: products ever authorised vs still on the market, at each year end."""
+    yearly = on_market_by_year(atmps, events)
+    fig, ax = plots.new_figure(width=7.5, height=3.8)
+    x = yearly.index
+    ax.step(x, yearly["ever authorised"], where="post", color=plots.OKABE_ITO["black"],
+            label="ever authorised", linewidth=2)
+    ax.step(x, yearly["on the market"], where="post", color=plots.STATUS_COLORS["authorised"],
+            label="still on the market", linewidth=2)
+    ax.fill_between(x, yearly["on the market"], yearly["ever authorised"], step="post",
+                    color=plots.STATUS_COLORS["withdrawn"], alpha=0.25,
+                    label="left the market (withdrawn, suspended, expired, not renewed)")
+    ax.set_xlabel("year (counted at 31 December; the last year up to the data date)")
+    ax.set_ylabel("products")
+    ax.set_xticks(x[::2])
+    ax.legend(loc="upper left")
+    ax.set_title("Ever authorised vs still on the market")
+    return fig
+
+
+def draw_status(atmps: pd.DataFrame) -> Figure:
+    """Horizontal bars: products by status today, split by ATMP class."""
+    table = pd.crosstab(atmps["status"], atmps["atmp_class"], dropna=False)
+    table = table.loc[table.sum(axis=1) > 0]
+    fig, ax = plots.new_figure(width=7.0, height=0.6 * len(table) + 1.4)
+    left = np.zeros(len(table))
+    y = np.arange(len(table))[::-1]
+    for cls in table.columns:
+        vals = table[cls].to_numpy()
+        if vals.any():
+            ax.barh(y, vals, left=left, color=plots.class_color(cls), label=cls,
+                    edgecolor="white")
+        left += vals
+    for yi, total in zip(y, left, strict=True):
+        ax.annotate(f"{int(total)}", (total, yi), xytext=(3, 0), textcoords="offset points",
+                    va="center", fontsize=9)
+    ax.set_yticks(y, table.index.astype(str))
+    ax.set_xlabel("products")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(axis="y", visible=False)
+    ax.legend(title="ATMP class", loc="lower right")
+    ax.set_title("Status today")
+    return fig
+
+
+def draw_families(atmps: pd.DataFrame) -> Figure:
+    """Horizontal bars: products per mechanism family; hatched part = no longer authorised."""
+    fam = atmps.groupby("mechanism_family", observed=True).agg(
+        products=("product", "size"),
+        authorised=("status", lambda s: int((s == "authorised").sum())))
+    fam = fam.sort_values("products")
+    fig, ax = plots.new_figure(width=7.0, height=0.45 * len(fam) + 1.4)
+    y = np.arange(len(fam))
+    colors = [plots.family_color(f) for f in fam.index]
+    ax.barh(y, fam["authorised"], color=colors, edgecolor="black", linewidth=0.4)
+    ax.barh(y, fam["products"] - fam["authorised"], left=fam["authorised"], color="white",
+            edgecolor=colors, hatch="///", linewidth=0.8)
+
+
+    ax.legend(handles=[Patch(facecolor=plots.OKABE_ITO["grey"], edgecolor="black",
+                             label="authorised today"),
+                       Patch(facecolor="white", edgecolor=plots.OKABE_ITO["grey"], hatch="///",
+                             label="left the market")], loc="lower right")
+    ax.set_yticks(y, fam.index.astype(str))
+    ax.set_xlabel("products")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(axis="y", visible=False)
+    ax.set_title("Mechanism families")
+    return fig
+
+
+def draw_explorer(classes=None, statuses=None, years=None, atmps=None, events=None) -> Figure:
+    """Timeline of products: a dot at authorisation, a line to the exit (or to the data date).
+
+    Parameters
+    ----------
+    classes, statuses : sequence of str, optional
+        Keep products of these ATMP classes / statuses (default: all).
+    years : (int, int), optional
+        Keep products first authorised in this span of years (inclusive).
+    atmps, events : DataFrame, optional
+        The data (default: loaded from ``data/``).
+    """
+    atmps = data.load_atmps() if atmps is None else atmps
+    events = data.load_events() if events is None else events
+    as_of = pd.Timestamp(data.data_as_of())
+    sel = atmps.assign(exit=exit_dates(atmps, events))
+    if classes is not None:
+        sel = sel[sel["atmp_class"].astype(str).isin(classes)]
+    if statuses is not None:
+        sel = sel[sel["status"].astype(str).isin(statuses)]
+    if years is not None:
+        y = sel["ec_decision_date"].dt.year
+        sel = sel[(y >= years[0]) & (y <= years[1])]
+    sel = sel.sort_values("ec_decision_date", ascending=False).reset_index(drop=True)
+    fig, ax = plots.new_figure(width=7.5, height=max(2.2, 0.24 * len(sel) + 1.3))
+    for i, r in sel.iterrows():
+        c = plots.class_color(str(r["atmp_class"]))
+        end = r["exit"] if pd.notna(r["exit"]) else as_of
+        ax.plot([r["ec_decision_date"], end], [i, i], color=c, linewidth=2.2,
+                linestyle="-" if pd.isna(r["exit"]) else (0, (2, 1.5)))
+        ax.plot(r["ec_decision_date"], i, "o", color=c, markersize=5)
+        if pd.notna(r["exit"]):
+            ax.plot(r["exit"], i, "x", color=plots.OKABE_ITO["black"], markersize=6)
+    ax.set_yticks(range(len(sel)), sel["product"], fontsize=8)
+    ax.set_ylim(-0.8, max(len(sel), 1) - 0.2)
+    ax.set_xlim(pd.Timestamp(f"{FIRST_YEAR - 1}-07-01"), as_of + pd.Timedelta(days=120))
+    ax.set_xlabel("date (dot: Commission decision; x: left the market; dashed: off the market)")
+    ax.grid(axis="y", visible=False)
+    handles = [ax.plot([], [], "o-", color=plots.class_color(c), label=c)[0]
+               for c in plots.CLASS_COLORS if classes is None or c in classes]
+    ax.legend(handles=handles, loc="lower left", fontsize=8, title="ATMP class")
+    ax.set_title(f"{len(sel)} products selected")
+    if sel.empty:
+        ax.text(0.5, 0.5, "no product matches this selection", transform=ax.transAxes,
+                ha="center", va="center")
+    return fig
+
+
+def _explorer() -> Interactive:
+    classes = list(plots.CLASS_COLORS)
+    statuses = data.enum("atmps", "status")
+    last = data.data_as_of().year
+    return Interactive("landscape-explorer", draw_explorer, {
+        "classes": Choice(tuple(classes), classes, "ATMP classes", multiple=True),
+        "statuses": Choice(tuple(statuses), statuses, "status today", multiple=True),
+        "years": Range((FIRST_YEAR, last), FIRST_YEAR, last, "first authorised in"),
+    })
+
+
+#: The chapter's widget: filter the product timeline by class, status and years.
+EXPLORER = _explorer()
