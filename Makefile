@@ -51,12 +51,12 @@ $(VSTAMP): package.json package-lock.json
 	cp -r node_modules/mathjax/es5/output $(VENDOR)/mathjax/
 	cp node_modules/requirejs/require.js $(VENDOR)/widgets/
 	cp node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js $(VENDOR)/widgets/
-	@# embed-amd.js loads its icon fonts from <page folder>/@jupyter-widgets/html-manager/dist/
-	@# (its webpack public path is the AMD module's URL, relative to the page); _config.yml's
-	@# html_extra_path copies these into the site so those requests do not 404. (A dot folder,
-	@# so html_static_path's copy of _vendor into _static/ skips it.)
-	for d in book notebooks; do f=$(VENDOR)/.site-root/$$d/@jupyter-widgets/html-manager/dist; \
-	  mkdir -p $$f && cp node_modules/@jupyter-widgets/html-manager/dist/*.{woff2,woff,ttf} $$f/; done
+	@# embed-amd.js loads its icon fonts relative to the page, from <page folder>/@jupyter-widgets/
+	@# and <page folder>/@jupyter-widgets/html-manager/dist/ (its webpack public path is the URL of
+	@# the AMD module that asks); _config.yml's html_extra_path copies these into the site so
+	@# those requests do not 404. (A dot folder: the copy of _vendor into _static/ skips it.)
+	for d in book notebooks; do for f in $(VENDOR)/.site-root/$$d/@jupyter-widgets{,/html-manager/dist}; do \
+	  mkdir -p $$f && cp node_modules/@jupyter-widgets/html-manager/dist/*.{woff2,woff,ttf} $$f/; done; done
 	@touch $@
 
 .PHONY: vendor
