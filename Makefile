@@ -106,6 +106,18 @@ lock:  ## re-pin requirements*.txt from requirements*.in (needs the network)
 	$(UV) pip compile --python-version 3.11 --quiet requirements.in -o requirements.txt
 	$(UV) pip compile --python-version 3.11 --quiet requirements-dev.in -o requirements-dev.txt
 
+# Downloads EMA's current medicines report and prints how it differs from data/atmps.csv. It
+# never writes: the last line gives the --apply command to run on the kept download.
+EMA_JSON_URL := https://www.ema.europa.eu/en/documents/report/medicines-output-medicines_json-report_en.json
+
+.PHONY: refresh-data
+refresh-data: $(STAMP)  ## compare data/atmps.csv with EMA's medicines export (needs the network)
+	@tmp=$$(mktemp "$${TMPDIR:-/tmp}/ema-medicines-XXXXXX.json"); \
+	if ! curl -fsSL --connect-timeout 20 --max-time 300 -o "$$tmp" "$(EMA_JSON_URL)" 2>/dev/null; then \
+	  rm -f "$$tmp"; echo "refresh-data: cannot download $(EMA_JSON_URL) (no network?)" >&2; exit 1; fi; \
+	$(PY) -m atmp.ema reconcile "$$tmp"; \
+	echo; echo "Nothing was written. To apply: $(PY) -m atmp.ema reconcile $$tmp --apply"
+
 .PHONY: clean
 clean:  ## remove the built book and caches (keeps .venv)
 	rm -rf _build $(VENDOR) node_modules .pytest_cache .ruff_cache
