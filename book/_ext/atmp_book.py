@@ -128,7 +128,8 @@ class BenchReport(SphinxDirective):
         self.env.note_dependency(str(path))
         _always_reread(self.env).add(self.env.docname)
         report = json.loads(path.read_text(encoding="utf-8"))
-        rows = [[c["what"], c["measured"], c["budget"], "ok" if c["ok"] else "OVER BUDGET"]
+        rows = [[c["what"], c["measured"], c["budget"],
+                 c.get("verdict", "ok" if c["ok"] else "OVER BUDGET")]
                 for c in report.get("checks", [])]
         intro = nodes.paragraph(text=f"Measured by make bench on {report.get('when', '?')} "
                                      f"({report.get('machine', '')}).")
