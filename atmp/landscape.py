@@ -142,19 +142,19 @@ def class_examples(atmps: pd.DataFrame) -> pd.DataFrame:
 
 
 def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
-    """The searchable product table of the book: one row per product, readable columns."""
+    """The searchable product table of the book: one row per product, short readable columns."""
     t = atmps.sort_values("ec_decision_date")
     return pd.DataFrame({
         "Product": t["product"],
-        "INN": t["inn"],
         "Class": t["atmp_class"].astype(str),
         "Mechanism family": t["mechanism_family"].astype(str),
         "EC decision": t["ec_decision_date"].dt.strftime("%Y-%m-%d"),
-        "Authorisation": t["authorisation_type"].astype(str),
+        "Authorisation": t["authorisation_type"].astype(str).replace("exceptional circumstances",
+                                                                     "exceptional"),
+        "Orphan": t["orphan"].map({True: "yes", False: "no"}).fillna("?"),
         "Status": t["status"].astype(str),
         "Left market": t["status_date"].dt.strftime("%Y-%m-%d").fillna(""),
-        "Indication": t["indication"],
-        "Holder at approval": t["mah"],
+        "Therapeutic area": t["therapeutic_area"],
     }).reset_index(drop=True)
 
 
@@ -172,6 +172,7 @@ def draw_per_year(atmps: pd.DataFrame) -> Figure:
                    edgecolor="white", linewidth=0.6)
         bottom += vals
     plots.label_bars(ax, bottom, table.index)
+    ax.set_ylim(0, max(bottom.max(), 1) * 1.18)
     ax.set_xlabel("year of the European Commission decision")
     ax.set_ylabel("new authorisations (products)")
     ax.set_xticks(table.index[::2])

@@ -152,6 +152,18 @@ def png_bytes(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
+def as_image(fig: Figure):
+    """The figure as an ``IPython.display.Image`` (PNG), for display and for glue.
+
+    Figures made with :func:`new_figure` are not registered with pyplot, so IPython has no
+    display hook for them; an explicit PNG image displays the same everywhere (Jupyter, the
+    book build, nbval) and keeps the opaque background.
+    """
+    from IPython.display import Image
+
+    return Image(data=png_bytes(fig), format="png")
+
+
 def check_alt_text(alt: str) -> str:
     """Return ``alt`` stripped, or raise ``ValueError`` if it does not describe a figure.
 
@@ -193,7 +205,7 @@ def publish(name: str, fig: Figure, *, display: bool = False) -> Figure:
 
     fig.patch.set_facecolor(BACKGROUND)
     fig.patch.set_alpha(1.0)
-    glue(name, fig, display=display)
+    glue(name, as_image(fig), display=display)
     return fig
 
 

@@ -255,7 +255,7 @@ class Interactive:
                       for k, v in params.items()}
             with out:
                 out.clear_output(wait=True)
-                display(self.draw(**params))
+                display(plots.as_image(self.draw(**params)))
 
         ipw.interactive_output(redraw, widgets)
         return ipw.VBox([ipw.VBox(list(widgets.values())), out])

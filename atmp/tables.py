@@ -1,0 +1,35 @@
+"""Searchable, sortable tables in the notebook and in the HTML book (itables, offline).
+
+The DataTables library is embedded in the page once (``connected=False``), so the table works
+in the static book without any request to the internet; on Colab, where embedded libraries do
+not work, itables loads it from its CDN instead.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+_initialised = False
+
+
+def searchable(df: pd.DataFrame, caption: str, page_length: int = 10) -> None:
+    """Show ``df`` as an interactive table with a search box, paging and sortable columns."""
+    global _initialised
+    from itables import init_notebook_mode, show
+
+    if not _initialised:
+        init_notebook_mode(all_interactive=False)
+        _initialised = True
+    show(df, caption=caption, pageLength=page_length, lengthMenu=[10, 25, 50],
+         classes="display compact nowrap", maxBytes=0, showIndex=False, scrollX=True)
+
+
+def static(df: pd.DataFrame):
+    """A small static table: no index, full cell text, left-aligned text columns.
+
+    Returns a pandas ``Styler`` that renders as HTML in the notebook and the book.
+    """
+    text_cols = [c for c in df.columns if df[c].dtype == object]
+    return (df.style.hide(axis="index")
+            .set_properties(subset=text_cols, **{"text-align": "left", "white-space": "normal"})
+            .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
