@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from dataclasses import dataclass
 
@@ -40,6 +41,10 @@ from atmp import plots
 from atmp.widgets import Choice, Interactive, Slider
 
 # ----------------------------------------------------------------------------- legal constants
+
+#: Date on which the legal sources of the chapter were last checked (see the chapter's
+#: "Facts as of" section and the bibliography).
+LEGAL_SOURCES_CHECKED = dt.date(2026, 11, 25)
 
 #: Maximum active (clock-running) days from a valid application to the CHMP opinion under the
 #: standard centralised procedure (Regulation (EC) No 726/2004, Art. 6(3)).
@@ -677,3 +682,78 @@ CLOCK = Interactive("regulation-procedure-clock", draw_procedure_clock, {
     "decision_days": Slider(COMMISSION_DECISION_DAYS, 0, 120, 1,
                             "opinion to Commission decision (days)", integer=True),
 })
+
+
+# ----------------------------------------------------------------------------- numbers for prose
+
+def _percent(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def product_facts(routes: pd.DataFrame, counts: pd.DataFrame) -> dict:
+    """Glue values for the chapter's *The products* section (keys ``reg-…``).
+
+    Parameters
+    ----------
+    routes, counts : DataFrame
+        Outputs of :func:`route_table` and :func:`authorisation_counts`.
+    """
+    by = routes["products"]
+    n = int(routes.loc["total", "products"])
+    special = int(by.get("conditional", 0) + by.get("exceptional circumstances", 0))
+    return {"reg-n-products": n, "reg-first-year": int(counts.index.min()),
+            "reg-n-standard": int(by.get("standard", 0)),
+            "reg-n-conditional": int(by.get("conditional", 0)),
+            "reg-n-exceptional": int(by.get("exceptional circumstances", 0)),
+            "reg-share-special": _percent(special / n) if n else "n/a",
+            "reg-n-orphan": int(routes.loc["total", "orphan"]),
+            "reg-n-prime": int(routes.loc["total", "PRIME"])}
+
+
+def clock_facts(widget: Interactive | None = None) -> dict:
+    """Glue values for the *Model* section: the clock at the widget's defaults and the published
+    assessment times (days)."""
+    d = (widget or CLOCK).defaults
+    clock, pub = procedure_clock(**d), published_summary()
+    return {"reg-clock-stop1": d["stop_1"], "reg-clock-stop2": d["stop_2"],
+            "reg-clock-opinion": clock.opinion_day, "reg-clock-decision": clock.decision_day,
+            "reg-clock-nostop": procedure_clock("standard", 0, 0).decision_day,
+            "reg-pub-n": pub["n"], "reg-pub-median": round(pub["median"]),
+            "reg-pub-min": round(pub["min"]), "reg-pub-max": round(pub["max"]),
+            "reg-pub-q1": round(pub["q1"]), "reg-pub-q3": round(pub["q3"]),
+            "reg-pub-implied": round(implied_clock_stops(pub["median"]))}
+
+
+def km_facts(kmf, tom: pd.DataFrame, km: pd.DataFrame) -> dict:
+    """Glue values for the Kaplan–Meier paragraph (``km`` from :func:`km_summary` at 2, 5, 10)."""
+    med = median_time_on_market(kmf)
+    n_left = int(tom["left_market"].sum())
+    return {"reg-n-left": n_left, "reg-n-censored": int(len(tom) - n_left),
+            "reg-naive-share": _percent(n_left / len(tom)),
+            "reg-km-2": _percent(km.loc[2.0, "on market (KM)"]),
+            "reg-km-5": _percent(km.loc[5.0, "on market (KM)"]),
+            "reg-km-5-lo": _percent(km.loc[5.0, "lower 95%"]),
+            "reg-km-5-hi": _percent(km.loc[5.0, "upper 95%"]),
+            "reg-km-10": _percent(km.loc[10.0, "on market (KM)"]),
+            "reg-km-10-risk": int(km.loc[10.0, "at risk"]),
+            "reg-km-median": "not reached" if np.isinf(med) else f"{med:.1f} years"}
+
+
+def story_facts(cond: pd.DataFrame, gone: pd.DataFrame) -> dict:
+    """Glue values for the *Regulatory story* (outputs of :func:`conditional_outcomes` and
+    :func:`exits`); lists of names read "none" when empty."""
+    from atmp.text import join_names
+
+    def names(s) -> str:
+        return join_names(s) or "none"
+
+    converted = cond["outcome"] == "converted to standard"
+    left = cond["outcome"].str.startswith("left")
+    commercial = gone["status_reason"].map(is_commercial).astype(bool)
+    return {"reg-cond-n": len(cond), "reg-cond-converted": int(converted.sum()),
+            "reg-cond-converted-names": names(cond.loc[converted, "product"]),
+            "reg-cond-left": int(left.sum()), "reg-cond-left-names": names(cond.loc[left, "product"]),
+            "reg-cond-still": int((cond["outcome"] == "still conditional").sum()),
+            "reg-exits-n": len(gone), "reg-exits-commercial": int(commercial.sum()),
+            "reg-exits-other-names": names(gone.loc[~commercial, "product"]),
+            "reg-exit-median-years": f"{gone['years'].median():.1f}" if len(gone) else "n/a"}

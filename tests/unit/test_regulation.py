@@ -273,3 +273,23 @@ def test_widget_is_registered():
 
 def test_widget_redraws_fast():
     assert regulation.CLOCK.time_redraw(n=15)["p50_ms"] < 100
+
+
+def test_glue_values_for_the_prose():
+    atmps, events = _atmps(), _events()
+    facts = regulation.product_facts(regulation.route_table(atmps),
+                                     regulation.authorisation_counts(atmps))
+    assert facts["reg-n-products"] == 5 and facts["reg-share-special"] == "80%"
+    clock = regulation.clock_facts()
+    assert clock["reg-clock-decision"] == 397 and clock["reg-pub-median"] == 405
+    assert clock["reg-pub-implied"] == 405 - 277
+    tom = pd.DataFrame({"years": [1.0, 2.0, 3.0, 4.0, 11.0],
+                        "left_market": [True, False, True, False, False]})
+    kmf = regulation.fit_time_on_market(tom)
+    km = regulation.km_facts(kmf, tom, regulation.km_summary(kmf, tom, at_years=(2, 5, 10)))
+    assert km["reg-km-2"] == "80%" and km["reg-n-left"] == 2 and km["reg-km-10-risk"] == 1
+    tom_f = regulation.time_on_market(atmps, events, AS_OF)
+    story = regulation.story_facts(regulation.conditional_outcomes(atmps, events),
+                                   regulation.exits(tom_f))
+    assert story["reg-cond-converted-names"] == "B"
+    assert story["reg-exits-commercial"] == 1 and story["reg-exits-other-names"] == "E and C"
