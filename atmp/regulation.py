@@ -709,7 +709,9 @@ def product_facts(routes: pd.DataFrame, counts: pd.DataFrame) -> dict:
             "reg-n-exceptional": int(by.get("exceptional circumstances", 0)),
             "reg-share-special": _percent(special / n) if n else "n/a",
             "reg-n-orphan": int(routes.loc["total", "orphan"]),
-            "reg-n-prime": int(routes.loc["total", "PRIME"])}
+            "reg-n-prime": int(routes.loc["total", "PRIME"]),
+            "reg-share-since-2018": _percent(counts.loc[counts.index >= 2018].to_numpy().sum()
+                                             / n) if n else "n/a"}
 
 
 def clock_facts(widget: Interactive | None = None) -> dict:
@@ -738,7 +740,8 @@ def km_facts(kmf, tom: pd.DataFrame, km: pd.DataFrame) -> dict:
             "reg-km-5-hi": _percent(km.loc[5.0, "upper 95%"]),
             "reg-km-10": _percent(km.loc[10.0, "on market (KM)"]),
             "reg-km-10-risk": int(km.loc[10.0, "at risk"]),
-            "reg-km-median": "not reached" if np.isinf(med) else f"{med:.1f} years"}
+            "reg-km-median": "not reached" if np.isinf(med) else f"{med:.1f} years",
+            "reg-exits-within-3": int((tom["left_market"] & (tom["years"] < 3)).sum())}
 
 
 def story_facts(cond: pd.DataFrame, gone: pd.DataFrame) -> dict:
