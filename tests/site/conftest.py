@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import sitecheck
 
-ROOT = Path(__file__).resolve().parents[2]
+# ATMP_BOOK_ROOT points the tests at another checkout (e.g. a scratch copy being tried out).
+ROOT = Path(os.environ.get("ATMP_BOOK_ROOT") or Path(__file__).resolve().parents[2]).resolve()
 SITE = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 TOC = ROOT / "_toc.yml"
@@ -99,7 +100,7 @@ def screenshots_dir() -> Path:
 
 
 def _shot_name(docname: str, mode: str) -> str:
-    return f"{docname.replace('/', '__')}-{mode}.png"
+    return f"{docname.replace('/', '__')}-{mode}.jpg"
 
 
 @pytest.fixture(scope="session")

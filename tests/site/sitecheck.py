@@ -157,7 +157,7 @@ def visit(context, url: str, *, axe=None, screenshot: Path | None = None,
     axe : axe_playwright_python.sync_playwright.Axe, optional
         Run axe-core on the loaded page when given.
     screenshot : Path, optional
-        Save a full-page screenshot there.
+        Save a full-page JPEG screenshot there.
     keep_png : bool
         Keep the bytes of every PNG response (for the opacity check).
     """
@@ -225,7 +225,8 @@ def visit(context, url: str, *, axe=None, screenshot: Path | None = None,
                 for v in found]
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
+            # JPEG: a full-page PNG of a long chapter takes ~3x longer to encode.
+            page.screenshot(path=str(screenshot), full_page=True, type="jpeg", quality=80)
     finally:
         page.close()
     return result
