@@ -64,12 +64,20 @@ vendor: $(VSTAMP)
 
 # ---------------------------------------------------------------- the book
 .PHONY: book
-book: $(STAMP) $(VSTAMP)  ## build the HTML book into _build/html (notebooks executed, cached)
+# jupyter-cache re-executes a notebook only when its code changes, but every chapter's output
+# also depends on the atmp package and the data: when either changes, drop the cache.
+CACHE_INPUTS := $(shell find atmp data notebooks/quizzes -type f -not -path '*/__pycache__/*' 2>/dev/null)
+CACHE_STAMP  := _build/.cache-inputs-stamp
+$(CACHE_STAMP): $(CACHE_INPUTS)
+	rm -rf _build/.jupyter_cache _build/.doctrees
+	@mkdir -p _build && touch $@
+
+book: $(STAMP) $(VSTAMP) $(CACHE_STAMP)  ## build the HTML book into _build/html (notebooks executed, cached)
 	ATMP_BOOK_BUILD=1 $(JB) build . $(BOOK_FLAGS)
 	@echo "Open _build/html/index.html in a browser."
 
 .PHONY: book-strict
-book-strict: $(STAMP) $(VSTAMP)
+book-strict: $(STAMP) $(VSTAMP) $(CACHE_STAMP)
 	@# --all re-reads every page so no warning hides behind an incremental build;
 	@# the execution cache still spares unchanged notebooks.
 	ATMP_BOOK_BUILD=1 $(JB) build . --all $(BOOK_FLAGS)

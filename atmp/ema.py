@@ -124,11 +124,11 @@ DATES = frozenset(k for k, _ in FIELDS if k.endswith("_date"))
 STATUS_MAP = {"Authorised": "authorised", "Withdrawn": "withdrawn", "Suspended": "suspended",
               "Expired": "expired", "Lapsed": "expired", "Not renewed": "not renewed",
               "Revoked": "withdrawn"}
-#: Flags and holder: EMA gives today's value, the dataset the one at the initial authorisation.
+#: Flags: EMA gives today's value, the dataset the one at the initial authorisation.
 INFORMATIONAL = {"orphan": "orphan_medicine", "prime": "prime_priority_medicine",
-                 "accelerated_assessment": "accelerated_assessment", "mah": MAH}
-#: Columns ``--apply`` may write in an existing row.
-APPLIED = ("status", "status_date", "ec_decision_date")
+                 "accelerated_assessment": "accelerated_assessment"}
+#: Columns ``--apply`` may write in an existing row (the product number only where ours is empty).
+APPLIED = ("status", "status_date", "ec_decision_date", "mah", "ema_product_number")
 #: Columns of ``atmps.csv`` this module needs.
 OUR_COLUMNS = ("product", "inn", "ema_product_number", "ec_decision_date", "authorisation_type",
                "orphan", "prime", "accelerated_assessment", "status", "status_date", "status_reason",
@@ -598,14 +598,13 @@ def compare(ours: dict[str, str], rec: dict[str, Any]) -> list[dict[str, Any]]:
     if rec["marketing_authorisation_date"] is not None:
         diff("ec_decision_date", _iso(rec["marketing_authorisation_date"]), True)
     for col, key in INFORMATIONAL.items():
-        value = rec[key]
-        if isinstance(value, bool):
-            diff(col, _tf(value), False)
-        elif value and _squash(value) != _squash(ours[col]):
-            diff(col, value, False)
+        diff(col, _tf(rec[key]), False)
+    if rec[MAH] and _squash(rec[MAH]) != _squash(ours["mah"]):
+        diff("mah", rec[MAH], True)
     if rec["name_of_medicine"].casefold() != ours["product"].casefold():
         diff("product", rec["name_of_medicine"], False)
-    diff("ema_product_number", rec["ema_product_number"], False)
+    # A product number we lack is filled in; one that disagrees needs a person to look.
+    diff("ema_product_number", rec["ema_product_number"], not ours["ema_product_number"])
     return out
 
 
@@ -871,7 +870,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compare the human ATMPs (advanced_therapy = Yes) ever authorised in EXPORT with "
                     "atmps.csv, matched by EMA product number, then by product name. Reports new "
                     "products, changed fields (status, status_date, ec_decision_date; and, "
-                    "informational only, orphan/prime/accelerated_assessment/mah, which EMA gives "
+                    "mah, ema_product_number where ours is empty; and, informational only, "
+                    "orphan/prime/accelerated_assessment, which EMA gives "
                     "as of today) and missing products.")
     rec.add_argument("export", metavar="EXPORT", type=Path,
                      help="EMA medicines report, JSON or XLSX (format detected from the content)")

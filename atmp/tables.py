@@ -21,7 +21,7 @@ def searchable(df: pd.DataFrame, caption: str, page_length: int = 10) -> None:
         init_notebook_mode(all_interactive=False)
         _initialised = True
     show(df, caption=caption, pageLength=page_length, lengthMenu=[10, 25, 50],
-         classes="display compact nowrap", maxBytes=0, showIndex=False, scrollX=True)
+         classes="display compact", maxBytes=0, showIndex=False)
 
 
 def static(df: pd.DataFrame):

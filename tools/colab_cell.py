@@ -25,8 +25,10 @@ import subprocess
 import sys
 
 if "google.colab" in sys.modules and not os.path.exists("/content/course"):
-    subprocess.run(["git", "clone", "--depth", "1", "{url}", "/content/course"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/course"], check=True)
+    REPO = "{url}"
+    subprocess.run(["git", "clone", "--depth", "1", REPO, "/content/course"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/course"],
+                   check=True)
     os.chdir("/content/course/notebooks")
     sys.path.insert(0, "/content/course")'''
 

@@ -122,14 +122,14 @@ def light_visits(browser, site_url, axe, screenshots_dir):
 
 @pytest.fixture(scope="session")
 def dark_visits(browser, site_url, screenshots_dir):
-    """docname → PageVisit in dark mode (PNG bytes kept, screenshot taken), computed on demand."""
+    """docname → PageVisit in dark mode (screenshot taken), computed on demand."""
     context = sitecheck.new_context(browser, dark=True)
     cache: dict[str, sitecheck.PageVisit] = {}
 
     def get(docname: str) -> sitecheck.PageVisit:
         if docname not in cache:
             cache[docname] = sitecheck.visit(
-                context, sitecheck.page_url(site_url, docname), keep_png=True,
+                context, sitecheck.page_url(site_url, docname),
                 screenshot=screenshots_dir / _shot_name(docname, "dark"))
         return cache[docname]
 

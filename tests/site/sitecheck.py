@@ -7,6 +7,7 @@ human-readable string each; an empty list means the check passed.
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
 import io
@@ -93,7 +94,6 @@ class PageVisit:
     figures: list[dict] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     axe_violations: list[dict] = field(default_factory=list)
-    png_responses: dict[str, bytes] = field(default_factory=dict)
     theme: str = ""
 
 
@@ -148,8 +148,7 @@ def _wait_quiet(page, inflight: set, quiet_ms: int = 150, timeout_ms: int = 1000
         page.wait_for_timeout(25)
 
 
-def visit(context, url: str, *, axe=None, screenshot: Path | None = None,
-          keep_png: bool = False) -> PageVisit:
+def visit(context, url: str, *, axe=None, screenshot: Path | None = None) -> PageVisit:
     """Load ``url`` in a new page of ``context`` and record what happened.
 
     Parameters
@@ -158,8 +157,6 @@ def visit(context, url: str, *, axe=None, screenshot: Path | None = None,
         Run axe-core on the loaded page when given.
     screenshot : Path, optional
         Save a full-page JPEG screenshot there.
-    keep_png : bool
-        Keep the bytes of every PNG response (for the opacity check).
     """
     result = PageVisit(url)
     page = context.new_page()
@@ -181,13 +178,6 @@ def visit(context, url: str, *, axe=None, screenshot: Path | None = None,
     def on_response(resp):
         if resp.status >= 400:
             result.failed_requests.append(f"{resp.url} (HTTP {resp.status})")
-        elif keep_png and resp.request.resource_type == "image":
-            try:
-                body = resp.body()
-            except Exception:  # a response without a body (e.g. a redirect)
-                return
-            if body[:8] == b"\x89PNG\r\n\x1a\n":
-                result.png_responses[resp.url] = body
 
     page.on("request", on_request)
     page.on("requestfinished", on_finished)
@@ -354,12 +344,41 @@ def png_alpha_problem(data: bytes) -> str | None:
     return None
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@functools.cache
+def image_bytes(src: str) -> bytes | None:
+    """The bytes of an image, fetched from the served site or decoded from a data: URI.
+
+    Fetched rather than taken from the page's responses, so that an image the browser had not
+    loaded yet (lazy loading, below the fold) is checked too. None for other hosts.
+    """
+    if src.startswith("data:"):
+        header, _, payload = src.partition(",")
+        if header.endswith(";base64"):
+            return base64.b64decode(payload)
+        return urllib.request.unquote(payload).encode("latin-1")
+    if not _is_local(src):
+        return None
+    try:
+        with urllib.request.urlopen(src, timeout=10) as resp:
+            return resp.read()
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def _png(src: str | None) -> bytes | None:
+    data = image_bytes(src) if src else None
+    return data if data and data.startswith(PNG_SIGNATURE) else None
+
+
 def check_png_opaque(visit: PageVisit) -> list[str]:
+    """Every PNG on the page (whatever its file name) has no transparent pixel."""
     problems = []
-    for img in visit.images:
-        data = visit.png_responses.get(img["src"])
-        if data is not None and (why := png_alpha_problem(data)):
-            problems.append(f"{img['src']}: {why}")
+    for src in sorted({img["src"] for img in visit.images}):
+        if (data := _png(src)) is not None and (why := png_alpha_problem(data)):
+            problems.append(f"{src}: {why}")
     return problems
 
 
@@ -378,7 +397,7 @@ def check_figures_opaque(visit: PageVisit) -> list[str]:
         if not f["img"]:
             continue
         name = f["id"] or f["img"]
-        png = visit.png_responses.get(f["img"])
+        png = _png(f["img"])
         opaque_png = png is not None and png_alpha_problem(png) is None
         if not opaque_png and _css_alpha(f["imgBackground"]) < 1:
             problems.append(f"figure {name}: transparent image on a transparent background "

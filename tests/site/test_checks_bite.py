@@ -37,7 +37,7 @@ def broken_url(tmp_path_factory):
 def broken(browser, broken_url, axe):
     context = sitecheck.new_context(browser, dark=True)
     try:
-        yield sitecheck.visit(context, broken_url + "index.html", axe=axe, keep_png=True)
+        yield sitecheck.visit(context, broken_url + "index.html", axe=axe)
     finally:
         context.close()
 
@@ -46,7 +46,7 @@ def broken(browser, broken_url, axe):
 def clean(browser, broken_url, axe):
     context = sitecheck.new_context(browser)
     try:
-        yield sitecheck.visit(context, broken_url + "other.html", axe=axe, keep_png=True)
+        yield sitecheck.visit(context, broken_url + "other.html", axe=axe)
     finally:
         context.close()
 

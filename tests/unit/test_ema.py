@@ -252,7 +252,7 @@ def test_reconcile_reports_new_changed_missing(dataset):
         ("Strimvelis", "status_date", "", "2026-03-01", True),
         ("Holoclar", "ec_decision_date", "2015-02-17", "2015-02-18", True),
         ("Zolgensma", "accelerated_assessment", "false", "true", False),
-        ("Zolgensma", "mah", "AveXis EU Limited", "Novartis Europharm Limited", False),
+        ("Zolgensma", "mah", "AveXis EU Limited", "Novartis Europharm Limited", True),
         ("Imlygic", "ema_product_number", "EMEA/H/C/002771", "EMEA/H/C/002777", False),
     }
     assert report.missing == [{"product": "Glybera", "ema_product_number": "EMEA/H/C/002145",
@@ -351,7 +351,8 @@ def test_text_report(dataset):
     first = out.splitlines()[0]
     assert "6 human ATMPs" in first and "1 new" in first and "6 changed" in first and "1 missing" in first
     assert "Strimvelis: status authorised → withdrawn" in out
-    assert ("Zolgensma: mah AveXis EU Limited → Novartis Europharm Limited  "
+    assert "Zolgensma: mah AveXis EU Limited → Novartis Europharm Limited" in out
+    assert ("Zolgensma: accelerated_assessment false → true  "
             "(EMA today; ours at initial MA — not applied)") in out
     assert "Casgevy (EMEA/H/C/005763)" in out and "Glybera (EMEA/H/C/002145): not in the export" in out
     assert "no differences" not in out
@@ -377,7 +378,7 @@ def test_json_report(dataset):
     assert all(isinstance(doc[k], list) for k in ("new", "changed", "missing"))
     assert all(set(c) == {"product", "field", "ours", "theirs", "applies"} for c in doc["changed"])
     assert {c["field"] for c in doc["changed"] if not c["applies"]} == {
-        "accelerated_assessment", "mah", "ema_product_number"}
+        "accelerated_assessment", "ema_product_number"}
     assert [n["product"] for n in doc["new"]] == ["Casgevy"]
     assert [m["product"] for m in doc["missing"]] == ["Glybera"]
 
@@ -424,14 +425,15 @@ def test_apply_writes_ema_fields_and_appends_new_rows(dataset):
     assert after["Strimvelis"]["status_date"] == "2026-03-01"
     assert after["Strimvelis"]["status_reason"] == "see EMA"
     assert after["Holoclar"]["ec_decision_date"] == "2015-02-18"
-    # informational differences are not written
-    assert after["Zolgensma"]["mah"] == "AveXis EU Limited"
+    # the holder is EMA's; informational differences are not written
+    assert after["Zolgensma"]["mah"] == "Novartis Europharm Limited"
     assert after["Zolgensma"]["accelerated_assessment"] == "false"
     assert after["Imlygic"]["ema_product_number"] == "EMEA/H/C/002771"
     for name, row in before.items():
         for col in CURATED:
             assert after[name][col] == row[col], (name, col)
-        untouched = set(row) - {"status", "status_date", "status_reason", "ec_decision_date"}
+        untouched = set(row) - {"status", "status_date", "status_reason", "ec_decision_date", "mah",
+                                "ema_product_number"}
         assert {c: after[name][c] for c in untouched} == {c: row[c] for c in untouched}
     assert after["Casgevy"]["notes"] == ("NEEDS CURATION: added from EMA export 2026-11-20T06:02:29Z on "
                                          f"{dt.date.today().isoformat()}")
@@ -442,7 +444,7 @@ def test_apply_keeps_unedited_rows_byte_for_byte(dataset):
     original = (dataset / "atmps.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     run(["reconcile", EXPORT, "--apply"], dataset)
     new = (dataset / "atmps.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    edited = ("Strimvelis,", "Holoclar,")
+    edited = ("Strimvelis,", "Holoclar,", "Zolgensma,")
     assert [ln for ln in new[:len(original)] if not ln.startswith(edited)] == [
         ln for ln in original if not ln.startswith(edited)]
     assert '"Melanoma"' in "".join(new)  # Imlygic's superfluous quotes survive: the line was not rewritten
@@ -529,3 +531,17 @@ def test_data_dir_with_wrong_columns_exits_2(dataset):
     code, _, err = run(["reconcile", EXPORT, "--apply"], dataset)
     assert code == 2 and "ema_product_number" in err and err.count("\n") == 1
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_apply_fills_a_missing_product_number_matched_by_name(dataset):
+    file = dataset / "atmps.csv"
+    text = file.read_text(encoding="utf-8")
+    assert "EMEA/H/C/004090" in text  # Kymriah's number in the fixture
+    file.write_text(text.replace("EMEA/H/C/004090", ""), encoding="utf-8")
+    code, out, _ = run(["reconcile", EXPORT, "--json"], dataset)
+    change = [c for c in json.loads(out)["changed"]
+              if c["product"] == "Kymriah" and c["field"] == "ema_product_number"]
+    assert change == [{"product": "Kymriah", "field": "ema_product_number", "ours": "",
+                       "theirs": "EMEA/H/C/004090", "applies": True}]
+    run(["reconcile", EXPORT, "--apply"], dataset)
+    assert by_product(dataset)["Kymriah"]["ema_product_number"] == "EMEA/H/C/004090"

@@ -59,7 +59,7 @@ def test_static_twin_in_the_book_build(widget, monkeypatch):
 
 
 def test_redraw_timing_reports_percentiles(widget):
-    t = widget.time_redraw(n=5)
+    t = widget.time_redraw(n=5, cpu=True)
     assert 0 < t["p50_ms"] <= t["p95_ms"]
 
 
