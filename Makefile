@@ -72,15 +72,17 @@ $(CACHE_STAMP): $(CACHE_INPUTS)
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	@mkdir -p _build && touch $@
 
-book: $(STAMP) $(VSTAMP) $(CACHE_STAMP)  ## build the HTML book into _build/html (notebooks executed, cached)
+book: $(STAMP) $(VSTAMP) $(CACHE_STAMP) chromium  ## build the HTML book into _build/html (notebooks executed, cached)
 	ATMP_BOOK_BUILD=1 $(JB) build . $(BOOK_FLAGS)
+	$(PY) tools/handouts.py
 	@echo "Open _build/html/index.html in a browser."
 
 .PHONY: book-strict
-book-strict: $(STAMP) $(VSTAMP) $(CACHE_STAMP)
+book-strict: $(STAMP) $(VSTAMP) $(CACHE_STAMP) chromium
 	@# --all re-reads every page so no warning hides behind an incremental build;
 	@# the execution cache still spares unchanged notebooks.
 	ATMP_BOOK_BUILD=1 $(JB) build . --all $(BOOK_FLAGS)
+	$(PY) tools/handouts.py
 
 # ---------------------------------------------------------------- tests
 .PHONY: lint
@@ -137,6 +139,10 @@ refresh-data: $(STAMP)  ## compare data/atmps.csv with EMA's medicines export (n
 	  rm -f "$$tmp"; echo "refresh-data: cannot download $(EMA_JSON_URL) (no network?)" >&2; exit 1; fi; \
 	$(PY) -m atmp.ema reconcile "$$tmp"; \
 	echo; echo "Nothing was written. To apply: $(PY) -m atmp.ema reconcile $$tmp --apply"
+
+.PHONY: handouts
+handouts: $(STAMP) chromium  ## print every chapter of the built book to a PDF in _build/html/handouts/
+	$(PY) tools/handouts.py
 
 .PHONY: clean
 clean:  ## remove the built book and caches (keeps .venv)

@@ -39,7 +39,7 @@ def chapter_objectives(path: Path) -> list[Objective]:
     """Objectives of one chapter notebook with the exercises and quiz items that check them."""
     md, chapter = _markdown(path), path.stem
     objectives = {}
-    for code, text in re.findall(r"\*\*(LO\d)\*\*\s*[—-]\s*(.+?)(?=\n\d+\.|\n\n|$)", md, flags=re.S):
+    for code, text in re.findall(r"\*\*(LO\d)\*\*\s*[—-]?\s*(.+?)(?=\n\d+\.|\n\n|$)", md, flags=re.S):
         objectives[code] = Objective(chapter, code, " ".join(text.split()).rstrip(";."))
     for label, body in re.findall(r"````\{exercise\}\n:label: (\S+)\n(.*?)````", md, flags=re.S):
         for code in dict.fromkeys(re.findall(r"\((LO\d)\)", body)):
