@@ -104,14 +104,14 @@ chromium:
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # Browser tests of the built book (after `make book`): every page of _toc.yml in headless
-# Chromium, light and dark; screenshots of each land in _build/screenshots/.
+# Chromium, light and dark. `make screenshots` saves each page, light and dark, as well.
 .PHONY: site-test
 site-test: $(STAMP) chromium
 	$(call pytest_allow_empty,tests/site -m site -q -p no:cacheprovider)
 
 .PHONY: screenshots
 screenshots: $(STAMP) chromium  ## screenshots of every page, light and dark, in _build/screenshots/
-	$(PY) -m pytest tests/site/test_site_pages.py -q -p no:cacheprovider \
+	ATMP_SCREENSHOTS=1 $(PY) -m pytest tests/site/test_site_pages.py -q -p no:cacheprovider \
 	  -k "test_page_loads or test_dark_mode_page_is_dark_and_clean"
 	@echo "Screenshots in _build/screenshots/"
 

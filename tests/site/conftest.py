@@ -3,8 +3,8 @@
 The built site is served over http on 127.0.0.1 (search needs http, not file://) and visited
 with the system Chromium through Playwright's sync API. Pages come from ``_toc.yml``, so new
 chapters are tested as soon as they are in the table of contents. Every page is visited once in
-light mode (with axe-core and a screenshot) and once in dark mode (with a screenshot and the PNG
-bytes), and the visits are shared by the tests.
+light mode (with axe-core) and once in dark mode, and the visits are shared by the tests. With
+ATMP_SCREENSHOTS=1 (``make screenshots``) each visit also saves a full-page screenshot.
 """
 
 from __future__ import annotations
@@ -92,20 +92,27 @@ def axe():
 
 
 @pytest.fixture(scope="session")
-def screenshots_dir() -> Path:
+def screenshots_dir() -> Path | None:
+    """Where screenshots go, when ATMP_SCREENSHOTS=1 (``make screenshots``); None otherwise.
+
+    Off by default to keep ``make site-test`` short: a full-page screenshot of a long chapter
+    costs seconds.
+    """
+    if os.environ.get("ATMP_SCREENSHOTS") != "1":
+        return None
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
 
 
-def _shot_name(docname: str, mode: str) -> str:
-    return f"{docname.replace('/', '__')}-{mode}.jpg"
+def _shot(directory: Path | None, docname: str, mode: str) -> Path | None:
+    return directory / f"{docname.replace('/', '__')}-{mode}.jpg" if directory else None
 
 
 @pytest.fixture(scope="session")
 def light_visits(browser, site_url, axe, screenshots_dir):
-    """docname → PageVisit in light mode (axe-core run, screenshot taken), computed on demand."""
+    """docname → PageVisit in light mode (axe-core run), computed on demand."""
     context = sitecheck.new_context(browser)
     cache: dict[str, sitecheck.PageVisit] = {}
 
@@ -113,7 +120,7 @@ def light_visits(browser, site_url, axe, screenshots_dir):
         if docname not in cache:
             cache[docname] = sitecheck.visit(
                 context, sitecheck.page_url(site_url, docname), axe=axe,
-                screenshot=screenshots_dir / _shot_name(docname, "light"))
+                screenshot=_shot(screenshots_dir, docname, "light"))
         return cache[docname]
 
     yield get
@@ -122,7 +129,7 @@ def light_visits(browser, site_url, axe, screenshots_dir):
 
 @pytest.fixture(scope="session")
 def dark_visits(browser, site_url, screenshots_dir):
-    """docname → PageVisit in dark mode (screenshot taken), computed on demand."""
+    """docname → PageVisit in dark mode, computed on demand."""
     context = sitecheck.new_context(browser, dark=True)
     cache: dict[str, sitecheck.PageVisit] = {}
 
@@ -130,7 +137,7 @@ def dark_visits(browser, site_url, screenshots_dir):
         if docname not in cache:
             cache[docname] = sitecheck.visit(
                 context, sitecheck.page_url(site_url, docname),
-                screenshot=screenshots_dir / _shot_name(docname, "dark"))
+                screenshot=_shot(screenshots_dir, docname, "dark"))
         return cache[docname]
 
     yield get

@@ -107,6 +107,7 @@ def _is_local(url: str) -> bool:
 def new_context(browser, dark: bool = False):
     """A browser context that records and blocks every request leaving 127.0.0.1."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(60_000)  # generous: the 2-core machine is often busy building
     if dark:
         context.add_init_script(DARK_MODE_SCRIPT)
     context.route(lambda url: not _is_local(url), lambda route: route.abort("blockedbyclient"))

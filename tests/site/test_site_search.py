@@ -48,7 +48,7 @@ def search(browser, site_url, query) -> list[str]:
         page = context.new_page()
         page.goto(f"{sitecheck.page_url(site_url, 'search')}?q={query}", wait_until="load")
         # Sphinx writes the summary line ("Search finished, found N pages...") when done.
-        page.wait_for_selector("#search-results .search-summary", timeout=15000)
+        page.wait_for_selector("#search-results .search-summary")
         hrefs = page.eval_on_selector_all("#search-results ul.search li a",
                                           "els => els.map(a => a.href)")
         return sorted({h.split("#")[0].split("?")[0] for h in hrefs})
