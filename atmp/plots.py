@@ -98,7 +98,7 @@ def use_style() -> None:
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 7.0, height: float = 4.0,
-               **kwargs) -> tuple[Figure, object]:
+               layout: str | None = "constrained", **kwargs) -> tuple[Figure, object]:
     """Create a figure in the house style.
 
     Parameters
@@ -107,6 +107,9 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 7.0, height: fl
         Subplot grid.
     width, height : float
         Figure size in inches.
+    layout : str or None
+        Matplotlib layout engine; ``None`` for fixed margins (set them with
+        ``fig.subplots_adjust``), which draws about twice as fast — for widgets that redraw.
     **kwargs
         Passed to :func:`matplotlib.pyplot.subplots`.
 
@@ -117,7 +120,7 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 7.0, height: fl
         in a notebook and never leaks memory in a loop.
     """
     use_style()
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height), layout=layout)
     axes = fig.subplots(nrows, ncols, **kwargs)
     return fig, axes
 
@@ -135,12 +138,15 @@ def family_color(family: str) -> str:
     return FAMILY_COLORS.get(family, OKABE_ITO["grey"])
 
 
-def png_bytes(fig: Figure) -> bytes:
+def png_bytes(fig: Figure, fast: bool = False) -> bytes:
     """Render a figure to PNG bytes with an opaque background.
 
     Parameters
     ----------
     fig : Figure
+    fast : bool
+        Light PNG compression (zlib level 1): about 5x faster to encode, files about a third
+        larger. Used for live widget redraws; figures published in the book are compressed fully.
 
     Returns
     -------
@@ -148,11 +154,12 @@ def png_bytes(fig: Figure) -> bytes:
         PNG data; every pixel is fully opaque, so the figure reads on a dark page.
     """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", facecolor=BACKGROUND, transparent=False)
+    fig.savefig(buf, format="png", facecolor=BACKGROUND, transparent=False,
+                pil_kwargs={"compress_level": 1 if fast else 6})
     return buf.getvalue()
 
 
-def as_image(fig: Figure):
+def as_image(fig: Figure, fast: bool = False):
     """The figure as an ``IPython.display.Image`` (PNG), for display and for glue.
 
     Figures made with :func:`new_figure` are not registered with pyplot, so IPython has no
@@ -161,7 +168,7 @@ def as_image(fig: Figure):
     """
     from IPython.display import Image
 
-    return Image(data=png_bytes(fig), format="png")
+    return Image(data=png_bytes(fig, fast=fast), format="png")
 
 
 def check_alt_text(alt: str) -> str:

@@ -1,0 +1,99 @@
+"""Landscape counts and figures, checked on a three-product fixture computed by hand."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from atmp import data, landscape
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "dataset"
+
+
+@pytest.fixture
+def record(tmp_path):
+    import shutil
+
+    shutil.copytree(FIXTURE, tmp_path / "data")
+    shutil.copy(data.DATA_DIR / data.DATAPACKAGE, tmp_path / "data" / data.DATAPACKAGE)
+    return data.load_atmps(tmp_path / "data"), data.load_events(tmp_path / "data")
+
+
+def test_exit_dates_are_the_first_exit_event(record):
+    atmps, events = record
+    exits = dict(zip(atmps["product"], landscape.exit_dates(atmps, events), strict=True))
+    assert exits["ChondroCelect"] == pd.Timestamp("2016-11-30")
+    assert exits["Glybera"] == pd.Timestamp("2017-10-25")
+    assert pd.isna(exits["Kymriah"])
+
+
+def test_a_suspension_counts_as_leaving_the_market(record):
+    atmps, events = record
+    extra = pd.DataFrame({"product": ["Glybera"], "date": [pd.Timestamp("2015-01-15")],
+                          "event": ["suspended"], "detail": [""], "source": [""]})
+    exits = landscape.exit_dates(atmps, pd.concat([events, extra], ignore_index=True))
+    assert exits[atmps["product"] == "Glybera"].iloc[0] == pd.Timestamp("2015-01-15")
+
+
+def test_on_market_by_year_by_hand(record):
+    atmps, events = record
+    y = landscape.on_market_by_year(atmps, events, as_of=pd.Timestamp("2020-06-30"))
+    expected = {2009: (1, 1, 0), 2011: (1, 1, 0), 2012: (2, 2, 0), 2016: (2, 1, 1),
+                2017: (2, 0, 2), 2018: (3, 1, 2), 2020: (3, 1, 2)}
+    for year, row in expected.items():
+        assert tuple(y.loc[year]) == row, year
+    assert (y["ever authorised"] == y["on the market"] + y["left the market"]).all()
+    assert y.index.max() == 2020
+
+
+def test_per_year_counts_every_product_once(record):
+    atmps, _ = record
+    table = landscape.per_year(atmps, last_year=2019)
+    assert table.values.sum() == len(atmps)
+    assert table.loc[2009, "tissue engineered"] == 1 and table.loc[2018, "gene therapy"] == 1
+    assert list(table.index) == list(range(2009, 2020))
+    assert list(table.columns) == data.enum("atmps", "atmp_class")
+
+
+def test_status_and_family_tables(record):
+    atmps, _ = record
+    status = landscape.status_table(atmps).set_index("status")
+    assert status.loc["withdrawn", "names"] == "ChondroCelect"
+    assert status["products"].sum() == len(atmps)
+    fam = landscape.family_table(atmps)
+    assert fam["products"].sum() == len(atmps)
+    assert fam.loc[fam["mechanism_family"] == "CAR-T", "authorised"].item() == 1
+
+
+def test_class_examples_are_the_first_of_each_class(record):
+    atmps, _ = record
+    ex = landscape.class_examples(atmps)
+    assert ex.loc["gene therapy", "first authorised"] == "Glybera"
+    assert ex.loc["gene therapy", "products in class"] == 2
+
+
+def test_product_table_is_sorted_and_complete(record):
+    atmps, _ = record
+    table = landscape.product_table(atmps)
+    assert list(table["Product"]) == ["ChondroCelect", "Glybera", "Kymriah"]
+    assert table.loc[2, "Left market"] == ""
+
+
+@pytest.mark.parametrize("draw", [landscape.draw_per_year, landscape.draw_status,
+                                  landscape.draw_families])
+def test_figures_draw(record, draw):
+    assert isinstance(draw(record[0]), Figure)
+
+
+def test_explorer_draws_at_defaults_and_edges():
+    for params in landscape.EXPLORER.edge_cases():
+        assert isinstance(landscape.EXPLORER.draw(**params), Figure)
+    empty = landscape.draw_explorer(classes=["combined"], statuses=["authorised"])
+    assert empty.axes[0].get_title() == "0 products selected"
+
+
+def test_explorer_filters(record):
+    atmps, events = record
+    fig = landscape.draw_explorer(statuses=["authorised"], atmps=atmps, events=events)
+    assert fig.axes[0].get_title() == "1 product selected"
