@@ -27,6 +27,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import LogLocator, NullLocator
 
 from atmp import data, plots
 from atmp.widgets import Choice, Interactive, Slider
@@ -46,13 +47,23 @@ HEPATOCYTE_LIFETIME_YEARS = 3.0
 # ----------------------------------------------------------------------------- data
 
 
+def fixed_layout(fig, **margins):
+    """Swap constrained layout for fixed margins: widget figures must redraw in < 100 ms, and
+    constrained layout costs about half of a redraw."""
+    fig.set_layout_engine("none")
+    fig.subplotpars.update(**{"left": 0.1, "right": 0.97, "bottom": 0.14, "top": 0.9, **margins})
+    for ax in fig.axes:
+        ax._set_position(ax.get_subplotspec().get_position(fig))
+    return fig
+
+
 def load_table(name: str) -> pd.DataFrame:
     """One of this chapter's tables from ``data/`` (``aav-vectors``, ``aav-durability``,
     ``aav-trials``), with numbers as floats and empty cells as NaN (a fresh copy each call)."""
     return _read_table(name).copy()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _read_table(name: str) -> pd.DataFrame:
     path = data.DATA_DIR / data.resource(name)["path"]
     return pd.read_csv(path, keep_default_na=False, na_values=[""])
@@ -158,13 +169,13 @@ def draw_dose(product: str = "Roctavian", weight_kg: float = 70.0):
     note = f"{vol:.0f} mL = {total_genomes(vec['dose'], weight_kg):.1e} vg"
     if not math.isnan(vec["vial_ml"]):
         note += f"; {vials_needed(vol, vec['vial_ml'])} vials of {vec['vial_ml']:g} mL"
-    ax.annotate(note, (weight_kg, vol), xytext=(8, -4), textcoords="offset points", va="top")
+    ax.text(0.03, 0.95, f"{weight_kg:g} kg: {note}", transform=ax.transAxes, va="top")
     ax.set_xlabel("body weight (kg)")
     ax.set_ylabel("infusion volume (mL)")
     ax.set_title(f"{product}: {vec['dose']:.1e} vg/kg at {vec['concentration_per_ml']:.0e} vg/mL")
     ax.set_xlim(0, 120)
     ax.set_ylim(0, max(volumes.max(), vol) * 1.1)
-    return fig
+    return fixed_layout(fig)
 
 
 # ----------------------------------------------------------------------------- episomes
@@ -271,7 +282,9 @@ def draw_episomes(c0: float = 3.0, lifetime_years: float = HEPATOCYTE_LIFETIME_Y
     ax2.set_ylabel("hepatocytes with ≥1 genome (%)")
     ax2.set_title(f"c0 = {c0:g}, lifetime {lifetime_years:g} y, growth ×{growth_fold:g}",
                   fontsize=9.5, fontweight="normal")
-    return fig
+    ax1.yaxis.set_major_locator(LogLocator(numticks=6))
+    ax1.yaxis.set_minor_locator(NullLocator())
+    return fixed_layout(fig, left=0.09, wspace=0.3)
 
 
 # ----------------------------------------------------------------------------- durability
@@ -313,9 +326,10 @@ def observed_half_lives(durability: pd.DataFrame | None = None) -> dict[str, flo
 def draw_durability(fviii_half_life_weeks: float = FVIII_HALF_LIFE_WEEKS,
                     fix_half_life_years: float = 40.0, years: float = 10.0,
                     threshold: float = 5.0):
-    """Projected FVIII (valoctocogene) and FIX (etranacogene) activity with published means.
+    """Published mean FVIII (valoctocogene) and FIX (etranacogene) activity, projected forward.
 
-    Each curve starts at the product's first published mean and declines first-order.
+    Dots are published trial means, joined by thin lines; the thick line projects each product
+    forward from its last published mean with a first-order decline.
 
     Parameters
     ----------
@@ -337,9 +351,10 @@ def draw_durability(fviii_half_life_weeks: float = FVIII_HALF_LIFE_WEEKS,
                            fix_half_life_years * 52.18)}
     for product, (color, label, th) in styles.items():
         g = d[d["product"] == product].sort_values("weeks")
-        w0, y0 = g["weeks"].iloc[0], g["mean_iu_dl"].iloc[0]
-        tt = t[t >= w0]
-        ax.plot(tt / 52.18, first_order(tt, y0, th, w0), color=color, lw=2, label=label)
+        w1, y1 = g["weeks"].iloc[-1], g["mean_iu_dl"].iloc[-1]
+        tt = t[t >= w1]
+        ax.plot(g["weeks"] / 52.18, g["mean_iu_dl"], color=color, lw=0.8)
+        ax.plot(tt / 52.18, first_order(tt, y1, th, w1), color=color, lw=2, label=label)
         ax.plot(g["weeks"] / 52.18, g["mean_iu_dl"], "o", color=color, mec="black", ms=7)
     ax.axhline(threshold, color=plots.REFERENCE_COLOR, ls=":", lw=1)
     ax.annotate(f"{threshold:g} IU/dL", (years, threshold), ha="right", va="bottom", fontsize=9)
@@ -348,9 +363,9 @@ def draw_durability(fviii_half_life_weeks: float = FVIII_HALF_LIFE_WEEKS,
     ax.set_xlim(0, years)
     ax.set_ylim(0, 50)
     ax.legend(loc="upper right", fontsize=9)
-    ax.set_title("Lines: first-order model; dots: published trial means", fontsize=10,
+    ax.set_title("Dots: published trial means; thick lines: first-order projection", fontsize=10,
                  fontweight="normal")
-    return fig
+    return fixed_layout(fig)
 
 
 # ----------------------------------------------------------------------------- schematics

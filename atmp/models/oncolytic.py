@@ -29,6 +29,7 @@ import pandas as pd
 from scipy.integrate import solve_ivp
 
 from atmp import data, plots
+from atmp.models.aav import fixed_layout
 from atmp.widgets import Interactive, Slider
 
 TRIALS = "oncolytic-trials"
@@ -52,7 +53,7 @@ def load_trials() -> pd.DataFrame:
     return _read(TRIALS).copy()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _read(name: str) -> pd.DataFrame:
     path = data.DATA_DIR / data.resource(name)["path"]
     return pd.read_csv(path, keep_default_na=False, na_values=[""])
@@ -180,8 +181,8 @@ def draw_dynamics(b: float = 2.0, a: float = 0.5, r: float = 1.0, y0: float = 0.
     ax.set_xlabel("time (units of 1/r)")
     ax.set_ylabel("cells (fraction of capacity K)")
     ax.set_ylim(0, 1.05)
-    ax.legend(fontsize=8.5, loc="center right")
-    return fig
+    ax.legend(fontsize=8.5, loc="upper right")
+    return fixed_layout(fig)
 
 
 def threshold_scan(b_values, r: float = 1.0, K: float = 1.0, a: float = 0.5,
