@@ -478,3 +478,38 @@ DURABILITY_WIDGET = Interactive(
      "fix_half_life_years": Slider(40.0, 1.0, 100.0, 1.0, "FIX half-life (years)"),
      "years": Slider(10.0, 2.0, 20.0, 1.0, "years shown"),
      "threshold": Slider(5.0, 1.0, 40.0, 1.0, "reference level (IU/dL)")})
+
+
+# ----------------------------------------------------------------------------- prose helpers
+
+
+def regulatory_table(atmps: pd.DataFrame) -> pd.DataFrame:
+    """Authorisation type, status and exit of each AAV product (dates as plain dates)."""
+    rows = atmps[atmps["mechanism_family"] == "in vivo AAV"].sort_values("ec_decision_date")
+    cols = ["product", "ec_decision_date", "authorisation_type", "status", "status_date",
+            "status_reason"]
+    out = rows[cols].copy()
+    for c in ("ec_decision_date", "status_date"):
+        out[c] = out[c].dt.date
+    return out.reset_index(drop=True)
+
+
+def events_table(atmps: pd.DataFrame, events: pd.DataFrame, family: str = "in vivo AAV",
+                 column: str = "mechanism_family") -> pd.DataFrame:
+    """The regulatory events of the products whose ``column`` equals ``family``, by date."""
+    products = atmps.loc[atmps[column] == family, "product"]
+    ev = events[events["product"].isin(products)].sort_values("date")
+    return ev.assign(date=ev["date"].dt.date)[["product", "date", "event", "detail"]]
+
+
+def regulatory_facts(atmps: pd.DataFrame) -> dict:
+    """Counts by authorisation type, orphan count and Beqvez's months on the market."""
+    rows = atmps[atmps["mechanism_family"] == "in vivo AAV"]
+    kind = rows["authorisation_type"]
+    beqvez = rows.set_index("product").loc["Beqvez"]
+    months = (beqvez["status_date"] - beqvez["ec_decision_date"]).days / 30.44
+    return {"aav_n_cond": int((kind == "conditional").sum()),
+            "aav_n_exc": int((kind == "exceptional circumstances").sum()),
+            "aav_n_std": int((kind == "standard").sum()),
+            "aav_n_orphan": int(rows["orphan"].sum()),
+            "aav_beqvez_months": int(round(months))}

@@ -73,9 +73,15 @@ def test_product_table_holds_the_chapter_rows():
 def test_widget_draws_at_every_edge_case_and_fast():
     for params in onc.DYNAMICS_WIDGET.edge_cases():
         assert isinstance(onc.DYNAMICS_WIDGET.draw(**params), Figure)
-    assert onc.DYNAMICS_WIDGET.time_redraw(n=15)["p50_ms"] < 100
+    assert onc.DYNAMICS_WIDGET.time_redraw(n=15, cpu=True)["p50_ms"] < 100
 
 
 def test_static_figures_draw():
     for fig in (onc.draw_threshold(), onc.draw_construct(), onc.draw_trials()):
         assert isinstance(fig, Figure)
+
+
+def test_exercise_threshold_solution():
+    assert onc.equilibrium(1.0, 1.0, 1.0, 0.5) == pytest.approx((0.5, 0.25))
+    t, x, y = onc.simulate(b=1.0, a=0.5, t_end=400)
+    assert (x[-1], y[-1]) == pytest.approx((0.5, 0.25), abs=1e-3)
