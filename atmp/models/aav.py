@@ -27,7 +27,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import LogLocator, NullLocator
 
 from atmp import data, plots
 from atmp.widgets import Choice, Interactive, Slider
@@ -163,7 +162,7 @@ def draw_dose(product: str = "Roctavian", weight_kg: float = 70.0):
     weights = np.linspace(0, 120, 121)
     volumes = dose_volume_ml(vec["dose"], vec["concentration_per_ml"], weights)
     vol = dose_volume_ml(vec["dose"], vec["concentration_per_ml"], weight_kg)
-    fig, ax = plots.new_figure(width=7.0, height=3.8)
+    fig, ax = plots.new_figure(width=6.2, height=3.3)
     ax.plot(weights, volumes, color=plots.family_color("in vivo AAV"), lw=2)
     ax.plot([weight_kg], [vol], "o", color=plots.REFERENCE_COLOR)
     note = f"{vol:.0f} mL = {total_genomes(vec['dose'], weight_kg):.1e} vg"
@@ -260,31 +259,23 @@ def draw_episomes(c0: float = 3.0, lifetime_years: float = HEPATOCYTE_LIFETIME_Y
     years : float
         Time shown, years.
     """
-    t = np.linspace(0, years, 200)
-    fig, (ax1, ax2) = plots.new_figure(1, 2, width=8.5, height=3.6)
-    blue, grey = plots.family_color("in vivo AAV"), plots.OKABE_ITO["grey"]
-    c_adult = episomes_per_cell(t, c0, lifetime_years)
+    t = np.linspace(0, years, 120)
+    fig, ax = plots.new_figure(width=6.4, height=3.4)
+    blue = plots.family_color("in vivo AAV")
     c_now = episomes_per_cell(t, c0, lifetime_years, growth_fold)
     c_static = episomes_per_cell(t, c0, None, growth_fold)
-    ax1.plot(t, c_now, color=blue, lw=2, label="turnover and growth")
-    ax1.plot(t, c_static, color=plots.OKABE_ITO["orange"], ls="--", label="growth only")
-    if growth_fold > 1:
-        ax1.plot(t, c_adult, color=grey, ls=":", label="turnover only (adult)")
-    ax1.set_yscale("log")
-    ax1.set_ylim(max(c_now.min() * 0.5, 1e-4), c0 * 2)
-    ax1.set_xlabel("years after dosing")
-    ax1.set_ylabel("mean vector genomes per cell")
-    ax1.legend(fontsize=8.5)
-    ax2.plot(t, 100 * fraction_with_genome(c_now), color=blue, lw=2)
-    ax2.plot(t, 100 * fraction_with_genome(c_static), color=plots.OKABE_ITO["orange"], ls="--")
-    ax2.set_ylim(0, 100)
-    ax2.set_xlabel("years after dosing")
-    ax2.set_ylabel("hepatocytes with ≥1 genome (%)")
-    ax2.set_title(f"c0 = {c0:g}, lifetime {lifetime_years:g} y, growth ×{growth_fold:g}",
-                  fontsize=9.5, fontweight="normal")
-    ax1.yaxis.set_major_locator(LogLocator(numticks=6))
-    ax1.yaxis.set_minor_locator(NullLocator())
-    return fixed_layout(fig, left=0.09, wspace=0.3)
+    ax.plot(t, 100 * fraction_with_genome(c_now), color=blue, lw=2,
+            label="turnover" + (" and growth" if growth_fold > 1 else ""))
+    ax.plot(t, 100 * fraction_with_genome(c_static), color=plots.OKABE_ITO["orange"], ls="--",
+            label="growth only" if growth_fold > 1 else "no turnover")
+    ax.set_ylim(0, 100)
+    ax.set_xlim(0, years)
+    ax.set_xlabel("years after dosing")
+    ax.set_ylabel("hepatocytes with ≥1 genome (%)")
+    ax.set_title(f"mean genomes per cell: {c0:g} at dosing, {c_now[-1]:.2g} after {years:g} y",
+                 fontsize=10, fontweight="normal")
+    ax.legend(fontsize=8.5, loc="lower left")
+    return fixed_layout(fig)
 
 
 # ----------------------------------------------------------------------------- durability
@@ -343,8 +334,8 @@ def draw_durability(fviii_half_life_weeks: float = FVIII_HALF_LIFE_WEEKS,
         Activity (IU/dL) marked as a reference line.
     """
     d = load_table(DURABILITY)
-    t = np.linspace(0, years * 52.18, 300)
-    fig, ax = plots.new_figure(width=7.2, height=4.0)
+    t = np.linspace(0, years * 52.18, 150)
+    fig, ax = plots.new_figure(width=6.4, height=3.5)
     styles = {"Roctavian": (plots.OKABE_ITO["vermillion"], "FVIII, valoctocogene roxaparvovec",
                             fviii_half_life_weeks),
               "Hemgenix": (plots.OKABE_ITO["blue"], "FIX, etranacogene dezaparvovec",

@@ -167,9 +167,9 @@ def draw_dynamics(b: float = 2.0, a: float = 0.5, r: float = 1.0, y0: float = 0.
     y0 : float
         Infected cells at injection (fraction of capacity); the tumour starts at 0.5 K.
     """
-    t, x, y = simulate(r=r, b=b, a=a, y0=y0)
+    t, x, y = simulate(r=r, b=b, a=a, y0=y0, n=250)
     xs, ys = equilibrium(r, 1.0, b, a)
-    fig, ax = plots.new_figure(width=7.2, height=3.8)
+    fig, ax = plots.new_figure(width=6.4, height=3.4)
     ax.plot(t, x, color=plots.OKABE_ITO["blue"], lw=2, label="uninfected tumour cells x")
     ax.plot(t, y, color=plots.OKABE_ITO["vermillion"], lw=2, label="infected tumour cells y")
     ax.plot(t, x + y, color=plots.REFERENCE_COLOR, lw=1.2, ls="--", label="total tumour")
