@@ -1,0 +1,87 @@
+"""Oncolytic chapter models: Wodarz virus-tumour ODEs (threshold, equilibria), doses, widget."""
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from atmp import data
+from atmp.models import oncolytic as onc
+
+
+def test_reproduction_number_and_threshold():
+    assert onc.basic_reproduction_number(2.0, 0.5) == 4.0
+    assert onc.equilibrium(1.0, 1.0, 0.4, 0.5) == (1.0, 0.0)  # bK < a: virus cannot spread
+    assert onc.equilibrium(1.0, 1.0, 0.5, 0.5) == (1.0, 0.0)  # at the threshold
+
+
+def test_hand_computed_equilibrium():
+    # r=1, K=1, b=2, a=0.5: x* = a/b = 0.25; y* = (1 - 0.25)/(2 + 1) = 0.25
+    assert onc.equilibrium(1.0, 1.0, 2.0, 0.5) == pytest.approx((0.25, 0.25))
+
+
+@pytest.mark.parametrize("r,K,b,a", [(1.0, 1.0, 2.0, 0.5), (0.5, 2.0, 1.0, 0.7),
+                                     (2.0, 1.0, 3.0, 1.0)])
+def test_equilibrium_is_a_stable_rest_point(r, K, b, a):
+    x, y = onc.equilibrium(r, K, b, a)
+    assert onc.rhs(0, [x, y], r, K, b, a) == pytest.approx([0.0, 0.0], abs=1e-12)
+    J = onc.jacobian(x, y, r, K, b, a)
+    assert np.trace(J) < 0 and np.linalg.det(J) > 0
+    assert np.all(np.linalg.eigvals(J).real < 0)
+
+
+def test_tumour_only_state_is_unstable_exactly_above_threshold():
+    for b, unstable in [(0.4, False), (0.6, True)]:
+        J = onc.jacobian(1.0, 0.0, 1.0, 1.0, b, 0.5)
+        assert bool(np.linalg.eigvals(J).real.max() > 0) == unstable
+
+
+def test_numerical_solution_reaches_the_analytic_equilibrium():
+    scan = onc.threshold_scan([0.3, 0.6, 1.0, 2.0, 4.0])
+    assert scan["numeric_total"].to_numpy() == pytest.approx(scan["analytic_total"], abs=1e-3)
+    assert scan["numeric_infected"].to_numpy() == pytest.approx(scan["analytic_infected"],
+                                                                abs=1e-3)
+
+
+def test_below_threshold_virus_vanishes_and_tumour_regrows():
+    t, x, y = onc.simulate(b=0.3, a=0.5, t_end=200)
+    assert y[-1] < 1e-6 and x[-1] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_imlygic_dose_per_visit():
+    # SmPC 4.2: up to 4 mL of 1e6 PFU/mL first, then up to 4 mL of 1e8 PFU/mL
+    assert onc.max_pfu_per_visit(onc.IMLYGIC_INITIAL_PFU_PER_ML) == pytest.approx(4e6)
+    assert onc.max_pfu_per_visit(onc.IMLYGIC_LATER_PFU_PER_ML) == pytest.approx(4e8)
+    # Adstiladrin: 75 mL at 3e11 viral particles/mL
+    assert onc.max_pfu_per_visit(onc.ADSTILADRIN_VP_PER_ML, onc.ADSTILADRIN_ML) == pytest.approx(
+        2.25e13)
+
+
+def test_optim_rates_from_the_table():
+    # OPTiM final (Andtbacka 2019): DRR 19.3% vs 1.4%; stage IIIB-IVM1a 28.8% vs 0%
+    r = onc.response_rates().round(1)
+    assert list(r["treated_pct"][:2]) == [19.3, 28.8]
+    assert list(r["control_pct"][:2]) == [1.4, 0.0]
+    assert r["treated_pct"].iloc[2] == 53.4  # Adstiladrin CIS cohort, 55/103
+
+
+def test_product_table_holds_the_chapter_rows():
+    atmps = data.load_atmps()
+    t = onc.product_table(atmps)
+    assert set(t["product"]) == set(atmps.loc[atmps["chapter"] == "oncolytic-virus", "product"])
+
+
+def test_widget_draws_at_every_edge_case_and_fast():
+    for params in onc.DYNAMICS_WIDGET.edge_cases():
+        assert isinstance(onc.DYNAMICS_WIDGET.draw(**params), Figure)
+    assert onc.DYNAMICS_WIDGET.time_redraw(n=15, cpu=True)["p50_ms"] < 100
+
+
+def test_static_figures_draw():
+    for fig in (onc.draw_threshold(), onc.draw_construct(), onc.draw_trials()):
+        assert isinstance(fig, Figure)
+
+
+def test_exercise_threshold_solution():
+    assert onc.equilibrium(1.0, 1.0, 1.0, 0.5) == pytest.approx((0.5, 0.25))
+    t, x, y = onc.simulate(b=1.0, a=0.5, t_end=400)
+    assert (x[-1], y[-1]) == pytest.approx((0.5, 0.25), abs=1e-3)
