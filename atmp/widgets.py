@@ -47,6 +47,13 @@ LIVE_NOTE = (
     "the page to open it on Binder or Colab and move the controls.*"
 )
 
+#: DESIGN §10: a redraw (model + draw) should take at most this long (median, wall clock, on a
+#: quiet 2-core machine). ``make bench`` holds every widget to it.
+REDRAW_BUDGET_MS = 100.0
+#: Unit tests guard against regressions with a looser bound on CPU time, so that a busy machine
+#: (parallel builds, other sessions) does not make them fail while a 3x slow-down still does.
+REDRAW_TEST_LIMIT_MS = 250.0
+
 _REGISTRY: dict[str, Interactive] = {}
 
 

@@ -1,9 +1,9 @@
 """Every code solution of every exercise runs.
 
 A solution that shows code (a fenced ```python block inside a ``{solution}``) must work for a
-student who pastes it into the live notebook. The test runs the chapter's set-up cell (the first
-code cell after the Colab cell: imports and data loading), then each solution's code in that
-namespace, in the order of the chapter.
+student who pastes it into the live notebook after running the chapter. The test runs the
+chapter's code cells up to the *Exercises* heading (without the Colab cell), then each solution's
+code in that namespace, in the order of the chapter.
 """
 
 import re
@@ -32,10 +32,16 @@ def solutions(nb) -> list[tuple[str, str]]:
 def test_solution_code_runs(path, monkeypatch):
     monkeypatch.chdir(path.parent)
     nb = nbformat.read(path, as_version=4)
-    code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    setup = code_cells[1].source  # cell 0 is the Colab set-up cell
-    namespace = {"__name__": "__main__", "print": lambda *a, **k: None}
-    exec(compile(setup, f"{path.stem}:setup", "exec"), namespace)
+    before = []
+    for cell in nb.cells[1:]:  # cell 0 is the Colab set-up cell
+        if cell.cell_type == "markdown" and cell.source.startswith("## Exercises"):
+            break
+        if cell.cell_type == "code":
+            before.append(cell.source)
+    namespace = {"__name__": "__main__", "print": lambda *a, **k: None,
+                 "display": lambda *a, **k: None}
+    for i, code in enumerate(before):
+        exec(compile(code, f"{path.stem}:cell-{i}", "exec"), namespace)
     for label, code in solutions(nb):
         try:
             exec(compile(code, f"{path.stem}:{label}", "exec"), namespace)

@@ -6,6 +6,7 @@ from matplotlib.figure import Figure
 
 from atmp import data
 from atmp.models import oncolytic as onc
+from atmp.widgets import REDRAW_TEST_LIMIT_MS
 
 
 def test_reproduction_number_and_threshold():
@@ -73,7 +74,7 @@ def test_product_table_holds_the_chapter_rows():
 def test_widget_draws_at_every_edge_case_and_fast():
     for params in onc.DYNAMICS_WIDGET.edge_cases():
         assert isinstance(onc.DYNAMICS_WIDGET.draw(**params), Figure)
-    assert onc.DYNAMICS_WIDGET.time_redraw(n=15, cpu=True)["p50_ms"] < 100
+    assert onc.DYNAMICS_WIDGET.time_redraw(n=15, cpu=True)["p50_ms"] < REDRAW_TEST_LIMIT_MS
 
 
 def test_static_figures_draw():
