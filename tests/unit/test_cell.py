@@ -1,0 +1,157 @@
+"""Somatic-cell-therapy models: ganciclovir dosing (superposition, steady state), the
+suicide-gene switch (ODE vs exact integral), effector–target killing (limits, threshold),
+exponential survival and hazard ratios (closed forms, Cox fit), data and widgets."""
+
+import math
+
+import numpy as np
+import pytest
+
+from atmp.models import cell
+
+
+# ----------------------------------------------------------------------------- ganciclovir
+
+def test_single_dose_decays_with_its_half_life():
+    c = cell.ganciclovir_concentration([0.0, 3.0, 6.0], n_doses=1, half_life=3.0, c0=8.0)
+    np.testing.assert_allclose(c, [8.0, 4.0, 2.0])
+
+
+def test_repeated_doses_approach_the_steady_state_trough_and_peak():
+    tau, hl, c0 = 12.0, 3.0, 10.0
+    trough = cell.steady_state_trough(tau, hl, c0)
+    r = 0.5 ** (tau / hl)
+    assert trough == pytest.approx(c0 * r / (1 - r))
+    n = 40
+    just_before_last = (n - 1) * tau - 1e-9
+    assert cell.ganciclovir_concentration(just_before_last, tau, n, hl, c0) == pytest.approx(
+        trough, rel=1e-6)
+    assert cell.ganciclovir_concentration((n - 1) * tau, tau, n, hl, c0) == pytest.approx(
+        trough + c0, rel=1e-6)
+
+
+def test_kill_rate_is_half_maximal_at_ec50():
+    assert cell.kill_rate(2.0, kmax=0.3, ec50=2.0) == pytest.approx(0.15)
+    assert cell.kill_rate(0.0) == 0.0
+
+
+def test_bad_dosing_is_refused():
+    with pytest.raises(ValueError):
+        cell.ganciclovir_concentration(1.0, dose_interval=0)
+
+
+# ----------------------------------------------------------------------------- suicide switch
+
+def test_switch_ode_matches_the_exact_integral_of_the_rate():
+    sim = cell.simulate_suicide_switch()
+    for t in (24.0, 100.0, 200.0, 336.0):
+        i = int(np.argmin(abs(sim["hour"] - t)))
+        assert math.log(sim["cells"].iloc[i]) == pytest.approx(
+            cell.log_change_closed_form(sim["hour"].iloc[i]), abs=1e-4)
+
+
+def test_fast_profile_matches_the_ode():
+    fast = cell.suicide_switch_profile()
+    ode = cell.simulate_suicide_switch()
+    assert math.log(fast["cells"].iloc[-1]) == pytest.approx(math.log(ode["cells"].iloc[-1]),
+                                                             abs=0.02)
+
+
+def test_before_ganciclovir_cells_grow_exponentially():
+    sim = cell.simulate_suicide_switch(start=48.0, growth=0.02)
+    early = sim[sim["hour"] <= 48.0]
+    np.testing.assert_allclose(early["cells"], np.exp(0.02 * early["hour"]), rtol=1e-6)
+
+
+def test_no_kill_capacity_means_no_switch():
+    sim = cell.simulate_suicide_switch(kmax=0.0, growth=0.01, hours=100.0)
+    assert sim["cells"].iloc[-1] == pytest.approx(math.exp(1.0), rel=1e-6)
+
+
+def test_switch_clears_cells_when_kill_exceeds_growth():
+    # at steady state the kill rate never falls below kill_rate(trough); if that exceeds growth
+    # the population must fall over the dosing period
+    trough = cell.steady_state_trough()
+    assert cell.kill_rate(trough) > 0.02
+    sim = cell.simulate_suicide_switch()
+    assert sim["cells"].iloc[-1] < 1e-4
+
+
+# ----------------------------------------------------------------------------- effector–target
+
+def test_doses_fall_on_days_1_8_15_of_each_cycle():
+    assert [t for t, _ in cell.effector_doses(70)] == [0, 7, 14, 35, 42, 49]
+
+
+def test_without_effectors_the_tumour_grows_exponentially():
+    sim = cell.simulate_effector_target(days=30, dose=0.0, rho=0.05)
+    np.testing.assert_allclose(sim["tumour"], np.exp(0.05 * sim["day"]), rtol=1e-6)
+
+
+def test_effectors_decay_with_their_mean_life_between_doses():
+    sim = cell.simulate_effector_target(days=6.9, tau_e=5.0)
+    np.testing.assert_allclose(sim["effector"], np.exp(-sim["day"] / 5.0), rtol=1e-6)
+
+
+def test_small_tumour_shrinks_only_above_the_effector_threshold():
+    th = cell.control_threshold(0.05, 0.2)
+    assert th == pytest.approx(0.25)
+    # constant effector (very long life): net rate rho - kappa*E for a tumour far below h
+    for e, sign in [(0.5, -1), (0.1, +1)]:
+        sim = cell.simulate_effector_target(days=5.0, dose=e, tau_e=1e9, target0=1e-6, h=1e6)
+        rate = math.log(sim["tumour"].iloc[-1] / 1e-6) / 5.0
+        assert rate == pytest.approx(0.05 - 0.2 * e, rel=1e-4)
+        assert np.sign(rate) == sign
+
+
+# ----------------------------------------------------------------------------- survival
+
+def test_exponential_survival_is_one_half_at_the_median():
+    assert cell.exponential_survival(21.7, 21.7) == pytest.approx(0.5)
+    assert cell.exponential_survival(2 * 21.7, 21.7) == pytest.approx(0.25)
+
+
+def test_hazard_ratio_from_the_impact_medians():
+    # IMPACT (Kantoff 2010, doi:10.1056/NEJMoa1001294): median OS 25.8 vs 21.7 months; the
+    # exponential approximation gives 21.7/25.8 = 0.84, the published adjusted Cox HR was 0.78.
+    hr = cell.hazard_ratio_from_medians(25.8, 21.7)
+    assert hr == pytest.approx(21.7 / 25.8)
+    assert 0.78 < hr < 0.85
+
+
+def test_cox_fit_recovers_the_true_hazard_ratio_in_a_large_trial():
+    trial = cell.simulate_trial(hazard_ratio=0.78, n_treated=20000, n_control=20000, seed=1)
+    hr, lo, hi = cell.fit_hazard_ratio(trial)
+    assert lo < 0.78 < hi
+    assert hr == pytest.approx(0.78, abs=0.03)
+
+
+def test_simulated_trial_has_the_requested_arms_and_censoring():
+    trial = cell.simulate_trial(follow_up=36.0)
+    assert (trial["arm"] == 1).sum() == 341 and (trial["arm"] == 0).sum() == 171
+    assert trial["months"].max() <= 36.0
+    assert not trial.loc[trial["months"] < 36.0, "died"].eq(False).any()
+
+
+def test_pivotal_table_covers_the_products_with_a_pivotal_trial():
+    t = cell.load_trials()
+    assert {"Provenge", "Alofisel", "Ebvallo"} <= set(t["product"])
+    impact = t[t["trial"] == "IMPACT"].iloc[0]
+    assert (impact["treated_value"], impact["control_value"]) == (25.8, 21.7)
+    assert cell.draw_pivotal(t).axes
+
+
+WIDGETS = [cell.SWITCH, cell.KILLING, cell.SURVIVAL]
+
+
+@pytest.mark.parametrize("widget", WIDGETS, ids=lambda w: w.name)
+def test_widgets_draw_at_every_edge_case(widget):
+    for case in widget.edge_cases():
+        assert widget.draw(**case).axes
+
+
+@pytest.mark.parametrize("widget", WIDGETS, ids=lambda w: w.name)
+def test_widget_redraw_within_budget(widget):
+    widget.time_redraw(n=3)
+    # DESIGN §10 budget is 100 ms median on the reference machine; room for a loaded runner.
+    assert widget.time_redraw(n=10)["p50_ms"] < 400
