@@ -348,8 +348,8 @@ def car_tumour_rhs(t, y, alpha, rho_c, tau_c, rho_l, tau_b, b_source=0.0):
     ``dC/dt = rho_c·(L + B)·C − C/tau_c``; ``dL/dt = rho_l·L − alpha·L·C``;
     ``dB/dt = b_source − alpha·B·C − B/tau_b``.
     """
-    c, l, b = y
-    return [rho_c * (l + b) * c - c / tau_c, rho_l * l - alpha * l * c,
+    c, leuk, b = y
+    return [rho_c * (leuk + b) * c - c / tau_c, rho_l * leuk - alpha * leuk * c,
             b_source - alpha * b * c - b / tau_b]
 
 

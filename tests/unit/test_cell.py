@@ -9,7 +9,6 @@ import pytest
 
 from atmp.models import cell
 
-
 # ----------------------------------------------------------------------------- ganciclovir
 
 def test_single_dose_decays_with_its_half_life():
