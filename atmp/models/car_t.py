@@ -574,3 +574,79 @@ def draw_trials(trials: pd.DataFrame) -> Figure:
     ax.legend(loc="upper center", ncol=3, fontsize=8.5, bbox_to_anchor=(0.5, 1.12))
     ax.grid(axis="x", visible=False)
     return fig
+
+
+# ----------------------------------------------------------------------------- chapter helpers
+
+def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
+    """The chapter's products with their CAR (from the data) in decision-date order."""
+    cons = load_table("car-t-constructs")[["product", "binder", "costimulatory"]]
+    t = atmps[atmps["chapter"] == "car-t"].merge(cons, on="product", how="left")
+    t = t.sort_values(["ec_decision_date", "product"])
+    out = pd.DataFrame({
+        "product": t["product"], "INN": t["inn"], "target": t["target"],
+        "binder": t["binder"], "costimulatory domain": t["costimulatory"],
+        "vector": t["vector"], "authorised": t["ec_decision_date"].dt.strftime("%Y-%m-%d"),
+        "type at authorisation": t["authorisation_type"], "status": t["status"]})
+    return out.reset_index(drop=True)
+
+
+def product_facts(atmps: pd.DataFrame) -> dict:
+    """Glue values for *The products* (keys ``cart-…``)."""
+    from atmp.text import join_names, long_date
+
+    t = atmps[atmps["chapter"] == "car-t"].sort_values("ec_decision_date")
+    cons = load_table("car-t-constructs")
+    first = t.iloc[0]
+    cond = t[t["authorisation_type"] == "conditional"]
+    return {
+        "cart-n": len(t), "cart-n-authorised": int((t["status"] == "authorised").sum()),
+        "cart-names": join_names(t["product"]),
+        "cart-first-date": long_date(first["ec_decision_date"]),
+        "cart-first-names": join_names(t.loc[t["ec_decision_date"] == first["ec_decision_date"],
+                                             "product"]),
+        "cart-newest": t.iloc[-1]["product"], "cart-newest-date": long_date(
+            t.iloc[-1]["ec_decision_date"]),
+        "cart-n-cd19": int(t["target"].str.startswith("CD19").sum()),
+        "cart-n-bcma": int(t["target"].str.startswith("BCMA").sum()),
+        "cart-n-41bb": int((cons["costimulatory"] == "4-1BB").sum()),
+        "cart-n-cd28": int((cons["costimulatory"] == "CD28").sum()),
+        "cart-cd28-names": join_names(cons.loc[cons["costimulatory"] == "CD28", "product"]),
+        "cart-n-lenti": int((t["vector"] == "lentiviral").sum()),
+        "cart-n-gamma": int((t["vector"] == "gammaretroviral").sum()),
+        "cart-n-conditional": len(cond), "cart-conditional-names": join_names(cond["product"]),
+        "cart-n-orphan": int(t["orphan"].sum()), "cart-n-prime": int(t["prime"].sum()),
+    }
+
+
+def kinetics_facts(n: int = 200, seed: int = 1) -> dict:
+    """Glue values for the kinetics model: the typical profile and a virtual population."""
+    s = summarise(**STEIN_2019)
+    pop = virtual_population(n, seed)
+    q = pop["auc_0_28"].quantile([0.05, 0.5, 0.95])
+    day28 = float(stein_kinetics(28.0, **STEIN_2019))
+    year1 = float(stein_kinetics(365.0, **STEIN_2019))
+    return {"cart-cmax": f"{s.cmax:,.0f}", "cart-tmax": f"{s.tmax:.1f}",
+            "cart-r0": f"{s.r0:.1f}", "cart-rho": f"{s.rho:.2f}",
+            "cart-doubling": f"{s.doubling_time:.2f}", "cart-thalf-a": f"{s.half_life_alpha:.1f}",
+            "cart-thalf-b": f"{s.half_life_beta:.0f}", "cart-auc": f"{s.auc_0_28:,.0f}",
+            "cart-day28": f"{day28:,.0f}", "cart-year1": f"{year1:,.0f}",
+            "cart-pop-n": n, "cart-pop-auc-median": f"{q[0.5]:,.0f}",
+            "cart-pop-auc-p5": f"{q[0.05]:,.0f}", "cart-pop-auc-p95": f"{q[0.95]:,.0f}",
+            "cart-pop-fold": f"{q[0.95] / q[0.05]:.0f}"}
+
+
+def tumour_facts() -> dict:
+    """Glue values for the mechanistic model at its published parameters."""
+    sim = simulate_car_tumour(days=365, n_points=3651)
+    th = car_tumour_thresholds()
+    i, j = int(sim["car_t"].idxmax()), int(sim["leukaemia"].idxmin())
+    p = LEON_TRIANA_2021
+    return {"cart-m-peak": f"{sim.loc[i, 'car_t']:.1e}", "cart-m-peak-day": f"{sim.loc[i, 'day']:.0f}",
+            "cart-m-fold": f"{sim.loc[i, 'car_t'] / p['c0']:,.0f}",
+            "cart-m-nadir": f"{sim.loc[j, 'leukaemia']:.1e}",
+            "cart-m-nadir-day": f"{sim.loc[j, 'day']:.0f}",
+            "cart-m-antigen-th": f"{th['antigen_for_expansion']:.1e}",
+            "cart-m-control-th": f"{th['car_t_for_control']:.1e}",
+            "cart-m-b-end": f"{sim['b_cells'].iloc[-1]:.1e}",
+            "cart-m-l-end": f"{sim['leukaemia'].iloc[-1]:.1e}"}

@@ -465,3 +465,55 @@ def draw_pivotal(trials: pd.DataFrame) -> Figure:
     ax.grid(axis="y", visible=False)
     return fig
 
+
+
+# ----------------------------------------------------------------------------- chapter helpers
+
+def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
+    """The chapter's products, their mechanism annotation and their regulatory status."""
+    t = atmps[atmps["chapter"] == "somatic-cell-therapy"].sort_values("ec_decision_date")
+    inn = [s[s.rfind("(") + 1:-1] if s.startswith("autologous") else
+           s.split(" (")[0].split(" /")[0] for s in t["inn"]]
+    return pd.DataFrame({
+        "product": t["product"], "INN (short)": inn, "cells": t["cell_source"],
+        "target or action": t["target"], "area": t["therapeutic_area"],
+        "authorised": t["ec_decision_date"].dt.strftime("%Y-%m-%d"),
+        "type at authorisation": t["authorisation_type"], "status": t["status"],
+        "status date": t["status_date"].dt.strftime("%Y-%m-%d").fillna(""),
+    }).reset_index(drop=True)
+
+
+def product_facts(atmps: pd.DataFrame) -> dict:
+    """Glue values for *The products* and the *Regulatory story* (keys ``sct-…``)."""
+    from atmp.text import join_names, long_date
+
+    t = atmps[atmps["chapter"] == "somatic-cell-therapy"].sort_values("ec_decision_date")
+    gone = t[t["status"] != "authorised"]
+    years = ((gone["status_date"] - gone["ec_decision_date"]).dt.days / 365.25).round(1)
+    out = {"sct-n": len(t), "sct-names": join_names(t["product"]),
+           "sct-n-authorised": int((t["status"] == "authorised").sum()),
+           "sct-authorised-names": join_names(t.loc[t["status"] == "authorised", "product"]),
+           "sct-n-gone": len(gone), "sct-gone-names": join_names(gone["product"])}
+    for _, r in t.iterrows():
+        key = r["product"].lower()
+        out[f"sct-{key}-date"] = long_date(r["ec_decision_date"])
+        out[f"sct-{key}-type"] = r["authorisation_type"]
+        out[f"sct-{key}-status"] = r["status"]
+        if r["status"] != "authorised":
+            out[f"sct-{key}-gone-date"] = long_date(r["status_date"])
+            out[f"sct-{key}-years"] = f"{years[r.name]:.1f}"
+            out[f"sct-{key}-reason"] = r["status_reason"]
+    return out
+
+
+def model_facts() -> dict:
+    """Glue values for the models at their defaults (keys ``sct-m-…``)."""
+    sw = suicide_switch_profile()
+    hr = hazard_ratio_from_medians(25.8, 21.7)
+    end = float(sw["cells"].iloc[-1])
+    return {"sct-m-trough": f"{steady_state_trough():.2f}",
+            "sct-m-log10-drop": f"{-np.log10(end / sw.loc[sw['hour'] <= 48, 'cells'].iloc[-1]):.1f}",
+            "sct-m-threshold": f"{control_threshold():.2f}",
+            "sct-m-hr-exp": f"{hr:.2f}",
+            "sct-m-s36-t": f"{exponential_survival(36, 25.8):.1%}",
+            "sct-m-s36-c": f"{exponential_survival(36, 21.7):.1%}"}
