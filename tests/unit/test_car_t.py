@@ -200,3 +200,17 @@ def test_widget_redraw_within_budget(widget):
     # DESIGN §10: median redraw (model + draw + render) under 100 ms on the reference machine;
     # the bound here leaves room for a loaded CI runner.
     assert widget.time_redraw(n=10)["p50_ms"] < 400
+
+
+def test_exercise_halving_alpha_doubles_the_half_life_and_raises_auc_by_about_half():
+    base = car_t.summarise(**P)
+    slow = car_t.summarise(**{**P, "alpha": P["alpha"] / 2})
+    assert slow.half_life_alpha == pytest.approx(2 * base.half_life_alpha)
+    assert 1.4 < slow.auc_0_28 / base.auc_0_28 < 1.7
+
+
+def test_exercise_dose_barely_moves_the_peak_but_antigen_does():
+    peaks = [car_t.simulate_car_tumour(days=60, c0=c)["car_t"].max() for c in (1e6, 1e7, 1e8)]
+    assert max(peaks) / min(peaks) < 1.5
+    small = car_t.simulate_car_tumour(days=60, l0=1e9)["car_t"].max()
+    assert peaks[1] / small > 10
