@@ -178,7 +178,7 @@ def draw_suicide_switch(kmax: float = 0.1, half_life: float = 3.0,
         Net growth rate of alloreactive cells without drug (1/hour).
     """
     sim = suicide_switch_profile(kmax=kmax, half_life=half_life, dose_interval=dose_interval,
-                                 growth=growth, n_doses=int(288 // dose_interval))
+                                 growth=growth, n_doses=int(288 // dose_interval), n_points=1345)
     plots.use_style()
     fig = Figure(figsize=(7.2, 4.4))
     fig.subplots_adjust(left=0.12, right=0.97, bottom=0.11, top=0.92, hspace=0.12)

@@ -196,10 +196,15 @@ def test_widgets_draw_at_every_edge_case(widget):
 
 @pytest.mark.parametrize("widget", [car_t.KINETICS, car_t.TUMOUR], ids=lambda w: w.name)
 def test_widget_redraw_within_budget(widget):
-    widget.time_redraw(n=3)  # warm up fonts and caches
-    # DESIGN §10: median redraw (model + draw + render) under 100 ms on the reference machine;
-    # the bound here leaves room for a loaded CI runner.
-    assert widget.time_redraw(n=10)["p50_ms"] < 400
+    # DESIGN §10: median redraw (model + draw + PNG) under 100 ms. Wall-clock time on a shared,
+    # loaded runner says more about the other jobs than about the widget, so compare CPU time
+    # with the regulation chapter's clock widget (which meets the budget) measured alongside.
+    from redraw import cpu_median_ms
+
+    from atmp import regulation
+
+    ours, reference = cpu_median_ms(widget), cpu_median_ms(regulation.CLOCK)
+    assert ours < max(100.0, 2.0 * reference), (ours, reference)
 
 
 def test_exercise_halving_alpha_doubles_the_half_life_and_raises_auc_by_about_half():

@@ -151,6 +151,30 @@ def test_widgets_draw_at_every_edge_case(widget):
 
 @pytest.mark.parametrize("widget", WIDGETS, ids=lambda w: w.name)
 def test_widget_redraw_within_budget(widget):
-    widget.time_redraw(n=3)
-    # DESIGN §10 budget is 100 ms median on the reference machine; room for a loaded runner.
-    assert widget.time_redraw(n=10)["p50_ms"] < 400
+    # DESIGN §10: median redraw (model + draw + PNG) under 100 ms. Wall-clock time on a shared,
+    # loaded runner says more about the other jobs than about the widget, so compare CPU time
+    # with the regulation chapter's clock widget (which meets the budget) measured alongside.
+    from redraw import cpu_median_ms
+
+    from atmp import regulation
+
+    ours, reference = cpu_median_ms(widget), cpu_median_ms(regulation.CLOCK)
+    assert ours < max(100.0, 2.0 * reference), (ours, reference)
+
+
+def test_exercise_longest_interval_keeping_the_trough_kill_above_growth():
+    ok = [tau for tau in range(1, 49)
+          if cell.kill_rate(cell.steady_state_trough(tau, 3.0, 10.0)) > 0.02]
+    assert max(ok) == 16 and ok == list(range(1, 17))
+    # the same from the closed form: kmax*C/(C+EC50) = g  ->  C* = g*EC50/(kmax-g) = 0.25 mg/L
+    c_star = 0.02 * 1.0 / (0.1 - 0.02)
+    tau_star = 3.0 / math.log(2) * math.log(1 + 10.0 / c_star)
+    assert 16 < tau_star < 17
+
+
+def test_exercise_shorter_lived_effectors_lose_control_and_more_killing_restores_it():
+    base = cell.simulate_effector_target()["tumour"].iloc[-1]
+    short = cell.simulate_effector_target(tau_e=3.5)["tumour"].iloc[-1]
+    boosted = cell.simulate_effector_target(tau_e=3.5, kappa=0.4)["tumour"].iloc[-1]
+    assert short > 10 * base
+    assert boosted < 2 * base
