@@ -584,8 +584,8 @@ def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
     t = atmps[atmps["chapter"] == "car-t"].merge(cons, on="product", how="left")
     t = t.sort_values(["ec_decision_date", "product"])
     out = pd.DataFrame({
-        "product": t["product"], "INN": t["inn"], "target": t["target"],
-        "binder": t["binder"], "costimulatory domain": t["costimulatory"],
+        "product": t["product"], "INN": t["inn"], "target": t["target"].str.split(" ").str[0],
+        "costimulation": t["costimulatory"],
         "vector": t["vector"], "authorised": t["ec_decision_date"].dt.strftime("%Y-%m-%d"),
         "type at authorisation": t["authorisation_type"], "status": t["status"]})
     return out.reset_index(drop=True)
@@ -650,3 +650,12 @@ def tumour_facts() -> dict:
             "cart-m-control-th": f"{th['car_t_for_control']:.1e}",
             "cart-m-b-end": f"{sim['b_cells'].iloc[-1]:.1e}",
             "cart-m-l-end": f"{sim['leukaemia'].iloc[-1]:.1e}"}
+
+
+def trial_table(trials: pd.DataFrame) -> pd.DataFrame:
+    """A compact view of ``car-t-trials`` for the page (percentages; blank = not verified)."""
+    t = trials.rename(columns={"indication_short": "disease", "n_response": "n",
+                               "response_pct": "response %", "crs_grade3_pct": "CRS ≥3 %",
+                               "neuro_grade3_pct": "neurotox. ≥3 %"})
+    cols = ["product", "trial", "disease", "n", "response %", "CRS ≥3 %", "neurotox. ≥3 %"]
+    return t[cols].astype({"n": int}).fillna("")
