@@ -517,3 +517,18 @@ def model_facts() -> dict:
             "sct-m-hr-exp": f"{hr:.2f}",
             "sct-m-s36-t": f"{exponential_survival(36, 25.8):.1%}",
             "sct-m-s36-c": f"{exponential_survival(36, 21.7):.1%}"}
+
+
+def trial_table(trials: pd.DataFrame) -> pd.DataFrame:
+    """A compact, formatted view of the pivotal results for the page."""
+    def fmt(v, unit):
+        return "" if pd.isna(v) else f"{v:g} {'months' if unit == 'months' else '%'}"
+
+    return pd.DataFrame({
+        "product": trials["product"], "trial": trials["trial"], "n": trials["n"],
+        "endpoint": trials["endpoint"],
+        "cell therapy": [fmt(v, u) for v, u in zip(trials["treated_value"], trials["unit"],
+                                                   strict=True)],
+        "control": [fmt(v, u) for v, u in zip(trials["control_value"], trials["unit"],
+                                              strict=True)],
+        "effect": trials["effect"]})
