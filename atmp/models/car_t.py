@@ -566,7 +566,7 @@ def draw_trials(trials: pd.DataFrame) -> Figure:
         for p_, v in zip(pos, vals, strict=True):
             ax.text(p_, (0 if pd.isna(v) else v) + 1.5, "n/r" if pd.isna(v) else f"{v:.0f}",
                     ha="center", fontsize=7)
-    ax.set_xticks(x, [f"{p}\n{tr}\n({s})" for p, tr, s in
+    ax.set_xticks(x, [f"{p}\n{tr.replace(' NHL 001', '')}\n({s})" for p, tr, s in
                       zip(t["product"], t["trial"], t["indication_short"], strict=True)],
                   fontsize=8)
     ax.set_ylim(0, 105)
@@ -658,4 +658,7 @@ def trial_table(trials: pd.DataFrame) -> pd.DataFrame:
                                "response_pct": "response %", "crs_grade3_pct": "CRS ≥3 %",
                                "neuro_grade3_pct": "neurotox. ≥3 %"})
     cols = ["product", "trial", "disease", "n", "response %", "CRS ≥3 %", "neurotox. ≥3 %"]
-    return t[cols].astype({"n": int}).fillna("")
+    out = t[cols].astype({"n": int}).astype(object)
+    for c in ["response %", "CRS ≥3 %", "neurotox. ≥3 %"]:
+        out[c] = ["" if pd.isna(v) else f"{v:g}" for v in t[c]]
+    return out
