@@ -450,11 +450,11 @@ def draw_car_tumour(log10_c0: float = 7.0, log10_l0: float = 10.7, tau_c: float 
     for col, label, color in series:
         ax.plot(sim["day"], np.maximum(sim[col], 1.0), color=color, lw=2, label=label)
     ax.axhline(th["car_t_for_control"], color=plots.FAMILY_COLORS["CAR-T"], ls=":", lw=1)
-    ax.text(days * 0.99, th["car_t_for_control"] * 1.3, "CAR-T level holding leukaemia",
-            ha="right", fontsize=7.5, color=plots.FAMILY_COLORS["CAR-T"])
+    ax.text(days * 0.3, th["car_t_for_control"] * 1.3, "CAR-T level holding leukaemia",
+            ha="left", fontsize=7.5, color=plots.FAMILY_COLORS["CAR-T"])
     ax.axhline(th["antigen_for_expansion"], color="#555555", ls="--", lw=1)
-    ax.text(days * 0.99, th["antigen_for_expansion"] * 1.3, "antigen driving expansion",
-            ha="right", fontsize=7.5, color="#555555")
+    ax.text(days * 0.3, th["antigen_for_expansion"] * 1.3, "antigen driving expansion",
+            ha="left", fontsize=7.5, color="#555555")
     _log_y(ax, 3, 12, 3)
     ax.set_xlim(0, days)
     ax.set_xlabel("days after infusion")

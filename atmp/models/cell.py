@@ -181,7 +181,7 @@ def draw_suicide_switch(kmax: float = 0.1, half_life: float = 3.0,
                                  growth=growth, n_doses=int(288 // dose_interval), n_points=1345)
     plots.use_style()
     fig = Figure(figsize=(6.8, 3.6))
-    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.11, top=0.92, hspace=0.12)
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.14, top=0.92, hspace=0.12)
     ax1, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.6])
     days = sim["hour"] / 24
     ax1.plot(days, sim["ganciclovir"], color=plots.OKABE_ITO["blue"], lw=1.2)
