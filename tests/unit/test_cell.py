@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from atmp.models import cell
+from atmp.widgets import REDRAW_TEST_LIMIT_MS
 
 # ----------------------------------------------------------------------------- ganciclovir
 
@@ -151,15 +152,10 @@ def test_widgets_draw_at_every_edge_case(widget):
 
 @pytest.mark.parametrize("widget", WIDGETS, ids=lambda w: w.name)
 def test_widget_redraw_within_budget(widget):
-    # DESIGN §10: median redraw (model + draw + PNG) under 100 ms. Wall-clock time on a shared,
-    # loaded runner says more about the other jobs than about the widget, so compare CPU time
-    # with the regulation chapter's clock widget (which meets the budget) measured alongside.
-    from atmp import regulation
-
+    # The 100 ms wall-clock budget (DESIGN §10) is held by `make bench`; the unit test is the
+    # shared CPU-time regression guard (atmp.widgets.REDRAW_TEST_LIMIT_MS).
     widget.time_redraw(n=3, cpu=True)  # warm up fonts and caches
-    ours = widget.time_redraw(n=15, cpu=True)["p50_ms"]
-    reference = regulation.CLOCK.time_redraw(n=15, cpu=True)["p50_ms"]
-    assert ours < max(100.0, 2.0 * reference), (ours, reference)
+    assert widget.time_redraw(n=15, cpu=True)["p50_ms"] < REDRAW_TEST_LIMIT_MS
 
 
 def test_exercise_longest_interval_keeping_the_trough_kill_above_growth():
