@@ -280,6 +280,9 @@ def _log_y(ax, lo: int, hi: int, step: int = 1) -> None:
 
 _DAYS = np.concatenate([np.linspace(0, 28, 113), np.geomspace(28.5, 730, 120)])
 _POP = virtual_population(200, seed=1)
+#: 5th, 25th, 50th, 75th and 95th percentiles of the virtual population on the plotting grid
+#: (they do not depend on the widget's controls, so they are computed once).
+_POP_BANDS = np.percentile(population_profiles(_POP, _DAYS), [5, 25, 50, 75, 95], axis=0)
 
 
 def draw_kinetics(foldx: float = 3900.0, tmax: float = 9.3, alpha: float = 0.16,
@@ -301,8 +304,7 @@ def draw_kinetics(foldx: float = 3900.0, tmax: float = 9.3, alpha: float = 0.16,
     ax = fig.add_subplot()
     color = plots.FAMILY_COLORS["CAR-T"]
     if population:
-        prof = population_profiles(_POP, _DAYS)
-        q = np.percentile(prof, [5, 25, 50, 75, 95], axis=0)
+        q = _POP_BANDS
         # opaque light tints (no alpha blending: faster to render, same look)
         ax.fill_between(_DAYS, q[0], q[4], color="#D5ECF9", lw=0,
                         label="virtual patients, 5th–95th percentile")
