@@ -51,6 +51,63 @@ def evidence() -> pd.DataFrame:
     return pd.read_csv(data.DATA_DIR / "genome-editing-evidence.csv")
 
 
+def binomial_ci(successes: int, n: int, level: float = 0.95) -> tuple[float, float, float]:
+    """Proportion with its exact (Clopper–Pearson) confidence interval.
+
+    Returns
+    -------
+    (p, lower, upper)
+        ``successes / n`` and the beta-quantile bounds ``Beta(a/2; k, n-k+1)`` and
+        ``Beta(1-a/2; k+1, n-k)`` (dimensionless, 0–1).
+    """
+    a = 1.0 - level
+    lo = stats.beta.ppf(a / 2, successes, n - successes + 1) if successes > 0 else 0.0
+    hi = stats.beta.ppf(1 - a / 2, successes + 1, n - successes) if successes < n else 1.0
+    return successes / n, float(lo), float(hi)
+
+
+#: (study, responders outcome, evaluable outcome, label) of the two pivotal end points.
+PRIMARY_ENDPOINTS = [
+    ("CLIMB SCD-121 (Frangoul 2024)", "free of severe vaso-occlusive crises for at least 12 months",
+     "patients evaluable for the primary end point", "sickle cell disease:\nfree of severe VOC ≥12 months"),
+    ("CLIMB THAL-111 (Locatelli 2024)", "transfusion independent for at least 12 months",
+     "patients evaluable for the primary end point", "β-thalassaemia:\ntransfusion independent ≥12 months"),
+]
+
+
+def primary_results(table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The two pivotal primary end points as responders / evaluable with exact 95% intervals."""
+    table = evidence() if table is None else table
+    out = []
+    for study, hit, denom, label in PRIMARY_ENDPOINTS:
+        get = lambda o: int(table[(table["study"] == study) & (table["outcome"] == o)]["value"].iloc[0])  # noqa: E731
+        k, n = get(hit), get(denom)
+        p, lo, hi = binomial_ci(k, n)
+        out.append({"study": study, "label": label, "responders": k, "evaluable": n,
+                    "share": p, "lower": lo, "upper": hi})
+    return pd.DataFrame(out)
+
+
+def draw_primary_results(table: pd.DataFrame | None = None) -> Figure:
+    """Dot-and-interval chart of the two pivotal primary end points of exa-cel."""
+    res = primary_results(table)
+    fig, ax = plots.new_figure(width=7.0, height=2.8)
+    y = np.arange(len(res))[::-1]
+    ax.errorbar(res["share"] * 100, y, xerr=[(res["share"] - res["lower"]) * 100,
+                                             (res["upper"] - res["share"]) * 100],
+                fmt="o", color=plots.CLASS_COLORS["gene therapy"], capsize=4, ms=7)
+    for yy, (_, r) in zip(y, res.iterrows(), strict=True):
+        ax.annotate(f"{r['responders']}/{r['evaluable']}", (r["share"] * 100, yy), xytext=(0, 9),
+                    textcoords="offset points", ha="center", fontsize=9)
+    ax.axvline(50, color=plots.REFERENCE_COLOR, lw=0.8, ls=":")
+    ax.text(51, y.max() + 0.35, "null hypothesis: 50%", fontsize=8.5)
+    ax.set_yticks(y, res["label"])
+    ax.set_xlim(40, 100)
+    ax.set_ylim(-0.6, y.max() + 0.7)
+    ax.set_xlabel("patients meeting the primary end point (%, exact 95% CI)")
+    return fig
+
+
 # ----------------------------------------------------------------------------- editing → HbF
 
 

@@ -81,12 +81,43 @@ def product_table(atmps: pd.DataFrame, chapter: str = "hsc-gene-therapy") -> pd.
         "vector": rows["vector"],
         "gene / target": rows["target"],
         "disease": rows["therapeutic_area"],
-        "authorised": rows["ec_decision_date"].map(lambda d: d.isoformat()),
+        "authorised": rows["ec_decision_date"].map(lambda d: d.strftime("%Y-%m-%d")),
         "route": rows["authorisation_type"],
         "status": rows["status"],
-        "left the market": rows["status_date"].map(lambda d: "" if pd.isna(d) else d.isoformat()),
+        "left the market": rows["status_date"].map(lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d")),
     })
     return out.reset_index(drop=True)
+
+
+def chapter_facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
+    """Counts, names and dates the chapter's prose glues in (all computed from the data).
+
+    Returns
+    -------
+    dict
+        Glue key → value (dates as ``datetime.date``; the caller glues them as text).
+    """
+    rows = products(atmps)
+    by = rows.set_index("product")
+    gone = rows[rows["status"] != "authorised"]
+    strim_mah = by.loc["Strimvelis", "mah"]
+    transfer = events[(events["product"] == "Strimvelis") & (events["event"] == "transferred")]
+    return {
+        "hsc_n": len(rows), "hsc_n_authorised": int((rows["status"] == "authorised").sum()),
+        "hsc_names": rows["product"].tolist(),
+        "hsc_n_lenti": int(rows["vector"].str.startswith("lentiviral").sum()),
+        "hsc_n_orphan": int(rows["orphan"].sum()),
+        "hsc_first": rows.iloc[0]["product"], "hsc_first_date": rows.iloc[0]["ec_decision_date"],
+        "hsc_newest": rows.iloc[-1]["product"], "hsc_newest_date": rows.iloc[-1]["ec_decision_date"],
+        "hsc_gone": gone["product"].tolist(),
+        "sky_date": by.loc["Skysona", "ec_decision_date"], "sky_out": by.loc["Skysona", "status_date"],
+        "sky_days": (by.loc["Skysona", "status_date"] - by.loc["Skysona", "ec_decision_date"]).days,
+        "zyn_date": by.loc["Zynteglo", "ec_decision_date"],
+        "zyn_out": by.loc["Zynteglo", "status_date"],
+        "strim_mah": strim_mah, "strim_transfer": transfer["date"].iloc[0],
+        "wask_name": rows.loc[(rows["mah"] == strim_mah)
+                              & (rows["product"] != "Strimvelis"), "product"].iloc[-1],
+    }
 
 
 def evidence(chapter: str = "hsc-gene-therapy") -> pd.DataFrame:

@@ -120,3 +120,32 @@ def test_widgets_draw_at_every_edge_case(widget):
 @pytest.mark.parametrize("widget", [editing.HBF, editing.FCELL], ids=lambda w: w.name)
 def test_widget_redraw_is_within_budget(widget):
     assert widget.time_redraw(n=15)["p50_ms"] < 100
+
+
+def test_exact_binomial_intervals_reproduce_the_published_ones():
+    # Frangoul 2024: 29/30 = 97% (95% CI 83 to 100); Locatelli 2024: 32/35 = 91% (77 to 98)
+    res = editing.primary_results().set_index("study")
+    scd = res.loc["CLIMB SCD-121 (Frangoul 2024)"]
+    thal = res.loc["CLIMB THAL-111 (Locatelli 2024)"]
+    assert (round(100 * scd["share"]), round(100 * scd["lower"]), round(100 * scd["upper"])) == (97, 83, 100)
+    assert (round(100 * thal["share"]), round(100 * thal["lower"]), round(100 * thal["upper"])) == (91, 77, 98)
+
+
+def test_binomial_ci_edges():
+    assert editing.binomial_ci(0, 10)[1] == 0.0
+    assert editing.binomial_ci(10, 10)[2] == 1.0
+    # zero successes: upper bound 1 - 0.025^(1/n)
+    assert editing.binomial_ci(0, 10)[2] == pytest.approx(1 - 0.025 ** (1 / 10))
+
+
+def test_primary_results_figure_draws():
+    assert isinstance(editing.draw_primary_results(), Figure)
+
+
+def test_exercise_hbf_solution():
+    """The computation of exercise edit-ex-hbf."""
+    equal = editing.hbf_share(0.5, 40, 5, 120, 120)
+    advantage = editing.hbf_share(0.5, 40, 5, 120, 20)
+    assert equal == pytest.approx((40 + 5) / 2)
+    assert advantage == pytest.approx((0.5 * 40 * 120 + 0.5 * 5 * 20) / (0.5 * 120 + 0.5 * 20))
+    assert advantage - equal == pytest.approx(12.5)

@@ -198,3 +198,24 @@ def test_widgets_draw_at_every_edge_case(widget):
 @pytest.mark.parametrize("widget", [hsc.VCN, hsc.CLONES, hsc.RISK], ids=lambda w: w.name)
 def test_widget_redraw_is_within_budget(widget):
     assert widget.time_redraw(n=15)["p50_ms"] < 100
+
+
+def test_exercise_clones_solution():
+    """The computation of exercise hsc-ex-clones."""
+    lo, hi = hsc.time_to_share(0.5, 770, 0.5), hsc.time_to_share(0.5, 35_000, 0.5)
+    assert (round(lo, 1), round(hi, 1)) == (round(2 * math.log(769), 1), round(2 * math.log(34_999), 1))
+    assert hi - lo == pytest.approx(2 * math.log(34_999 / 769))
+
+
+def test_exercise_risk_solution():
+    """The computation of exercise hsc-ex-risk: 0 events in 200 person-years."""
+    _, _, hi = hsc.poisson_rate_ci(0, 200)
+    assert hi == pytest.approx(100 * -math.log(0.025) / 200)
+
+
+def test_chapter_facts_are_computed_from_the_data():
+    facts = hsc.chapter_facts(data.load_atmps(), data.load_events())
+    assert facts["hsc_n"] == len(facts["hsc_names"])
+    assert facts["hsc_first"] == "Strimvelis"  # the only gammaretroviral product, and the first
+    assert facts["sky_days"] == (facts["sky_out"] - facts["sky_date"]).days
+    assert facts["wask_name"] != "Strimvelis"
