@@ -39,6 +39,7 @@ from matplotlib.patches import FancyBboxPatch
 from scipy import stats
 
 from atmp import data, plots
+from atmp.models.hsc import evidence_value
 from atmp.widgets import Interactive, Slider
 
 #: HbF per cell that inhibits HbS polymerisation, about 10 pg (Steinberg et al., Blood
@@ -80,8 +81,7 @@ def primary_results(table: pd.DataFrame | None = None) -> pd.DataFrame:
     table = evidence() if table is None else table
     out = []
     for study, hit, denom, label in PRIMARY_ENDPOINTS:
-        get = lambda o: int(table[(table["study"] == study) & (table["outcome"] == o)]["value"].iloc[0])  # noqa: E731
-        k, n = get(hit), get(denom)
+        k, n = int(evidence_value(table, study, hit)), int(evidence_value(table, study, denom))
         p, lo, hi = binomial_ci(k, n)
         out.append({"study": study, "label": label, "responders": k, "evaluable": n,
                     "share": p, "lower": lo, "upper": hi})

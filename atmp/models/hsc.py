@@ -36,7 +36,7 @@ from matplotlib.patches import FancyBboxPatch
 from scipy import stats
 
 from atmp import data, plots
-from atmp.widgets import Choice, Interactive, Slider
+from atmp.widgets import Interactive, Slider
 
 # ----------------------------------------------------------------------------- products
 
@@ -77,10 +77,9 @@ def product_table(atmps: pd.DataFrame, chapter: str = "hsc-gene-therapy") -> pd.
     rows = products(atmps, chapter)
     out = pd.DataFrame({
         "product": rows["product"],
-        "INN": rows["inn"].str.replace(r"\s*\(no INN\)", "", regex=True),
+        "INN": rows["inn"].where(~rows["inn"].str.contains("no INN"), "(no INN)"),
         "vector": rows["vector"],
         "gene / target": rows["target"],
-        "disease": rows["therapeutic_area"],
         "authorised": rows["ec_decision_date"].map(lambda d: d.strftime("%Y-%m-%d")),
         "route": rows["authorisation_type"],
         "status": rows["status"],

@@ -127,8 +127,9 @@ def test_exact_binomial_intervals_reproduce_the_published_ones():
     res = editing.primary_results().set_index("study")
     scd = res.loc["CLIMB SCD-121 (Frangoul 2024)"]
     thal = res.loc["CLIMB THAL-111 (Locatelli 2024)"]
-    assert (round(100 * scd["share"]), round(100 * scd["lower"]), round(100 * scd["upper"])) == (97, 83, 100)
-    assert (round(100 * thal["share"]), round(100 * thal["lower"]), round(100 * thal["upper"])) == (91, 77, 98)
+    pct = lambda r: tuple(round(100 * r[c]) for c in ("share", "lower", "upper"))  # noqa: E731
+    assert pct(scd) == (97, 83, 100)
+    assert pct(thal) == (91, 77, 98)
 
 
 def test_binomial_ci_edges():
