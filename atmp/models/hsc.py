@@ -85,6 +85,8 @@ def product_table(atmps: pd.DataFrame, chapter: str = "hsc-gene-therapy") -> pd.
         "status": rows["status"],
         "left the market": rows["status_date"].map(lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d")),
     })
+    if (out["left the market"] == "").all():
+        out = out.drop(columns="left the market")
     return out.reset_index(drop=True)
 
 
