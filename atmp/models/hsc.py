@@ -317,7 +317,7 @@ def draw_clones(n_clones: float = 3000, advantage: float = 1.0, years: float = 1
     years : float
         Time axis length (years).
     """
-    t = np.linspace(0, years, 300)
+    t = np.linspace(0, years, 121)
     fig, ax = plots.new_figure(width=7.4, height=4.0)
     for n, colour, style in [(ACTIVE_HSC_RANGE[0], plots.OKABE_ITO["grey"], ":"),
                              (ACTIVE_HSC_RANGE[1], plots.OKABE_ITO["grey"], "--")]:
@@ -404,7 +404,7 @@ def draw_risk(rate_per_100py: float = 2.1, years: float = 15.0, cohort: int = 67
     cohort : int
         Patients treated (for the expected count on the right axis).
     """
-    t = np.linspace(0, years, 300)
+    t = np.linspace(0, years, 61)
     risk = risk_by_time(rate_per_100py, t)
     fig, ax = plots.new_figure(width=7.4, height=4.0)
     ax.plot(t, risk * 100, color=plots.OKABE_ITO["vermillion"], lw=2.4,
@@ -416,12 +416,8 @@ def draw_risk(rate_per_100py: float = 2.1, years: float = 15.0, cohort: int = 67
     ax.set_ylim(0, max(5.0, risk[-1] * 110))
     ax.set_xlabel("years after infusion")
     ax.set_ylabel("probability of ≥1 cancer per patient (%)")
-    right = ax.twinx()
-    right.set_ylim(np.array(ax.get_ylim()) / 100 * cohort)
-    right.set_ylabel(f"expected patients with cancer (of {cohort})")
-    right.grid(False)
-    right.spines["right"].set_visible(True)
-    ax.set_title(f"Risk by {years:g} years: {risk[-1]:.0%} per patient")
+    ax.set_title(f"By {years:g} years: {risk[-1]:.0%} per patient, "
+                 f"{risk[-1] * cohort:.1f} expected of {cohort} patients")
     ax.legend(loc="upper left", fontsize=9)
     return fig
 
