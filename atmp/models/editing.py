@@ -108,6 +108,16 @@ def draw_primary_results(table: pd.DataFrame | None = None) -> Figure:
     return fig
 
 
+
+def _fast_axes(width: float = 7.2, height: float = 3.3, left: float = 0.1, right: float = 0.98,
+               bottom: float = 0.15, top: float = 0.9):
+    """A house-style figure with a fixed layout: no constrained-layout solver, so a widget
+    redraw stays within its budget (as in :mod:`atmp.regulation`)."""
+    plots.use_style()
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
+    return fig, fig.add_subplot()
+
 # ----------------------------------------------------------------------------- editing → HbF
 
 
@@ -171,8 +181,8 @@ def draw_hbf(f_edited: float = 0.8, hbf_edited: float = 40.0, hbf_unedited: floa
     life_edited, life_unedited : float
         Red-cell lifespans (days).
     """
-    f = np.linspace(0, 1, 101)
-    fig, ax = plots.new_figure(width=7.2, height=4.0)
+    f = np.linspace(0, 1, 51)
+    fig, ax = _fast_axes()
     ax.plot(f * 100, hbf_share(f, hbf_edited, hbf_unedited, life_edited, life_unedited),
             color=plots.OKABE_ITO["vermillion"], lw=2.4, label="with the lifespans chosen")
     ax.plot(f * 100, hbf_share(f, hbf_edited, hbf_unedited, 1.0, 1.0),
@@ -253,25 +263,27 @@ def draw_fcell(hbf_percent: float = 20.0, f_cells: float = 0.95, cv: float = 0.3
         Mean haemoglobin per red cell (pg).
     """
     law = per_fcell_law(hbf_percent, f_cells, cv, mch)
-    x = np.linspace(0, max(mch, 25.0), 400)
+    x = np.linspace(0, max(mch, 25.0), 200)
     dens = f_cells * law.pdf(x)
     prot = protected_fraction(hbf_percent, f_cells, cv, mch)
-    fig, ax = plots.new_figure(width=7.2, height=4.0)
+    fig, ax = _fast_axes(left=0.11)
     ax.plot(x, dens, color=plots.OKABE_ITO["blue"], lw=2)
     above = x >= PROTECTIVE_PG
-    ax.fill_between(x[above], dens[above], color=plots.OKABE_ITO["bluish green"], alpha=0.6,
-                    label=f"protected: {prot:.0%} of red cells")
-    ax.fill_between(x[~above], dens[~above], color=plots.OKABE_ITO["sky blue"], alpha=0.35,
-                    label="F-cells below the threshold")
+    ax.fill_between(x[above], dens[above], color=plots.OKABE_ITO["bluish green"], alpha=0.6)
+    ax.fill_between(x[~above], dens[~above], color=plots.OKABE_ITO["sky blue"], alpha=0.35)
     ax.axvline(PROTECTIVE_PG, color=plots.REFERENCE_COLOR, lw=1, ls="--")
-    ax.text(PROTECTIVE_PG, ax.get_ylim()[1] * 0.97, " ≈10 pg per cell", fontsize=9, va="top")
+    ax.text(PROTECTIVE_PG, ax.get_ylim()[1] * 0.97, " 10 pg", fontsize=9, va="top")
     ax.set_xlim(0, x[-1])
     ax.set_ylim(bottom=0)
     ax.set_xlabel("HbF in one red cell (pg)")
     ax.set_ylabel("density (share of all red cells per pg)")
     ax.set_title(f"{hbf_percent:g}% HbF in {f_cells:.0%} of red cells (F-cells), CV {cv:g}")
-    ax.legend(loc="upper right", fontsize=9, title=f"non-F-cells: {1 - f_cells:.0%}",
-              title_fontsize=9)
+    # a text block instead of a legend keeps the redraw cheap
+    ax.text(0.99, 0.95, f"protected (≥10 pg): {prot:.0%} of red cells", transform=ax.transAxes,
+            ha="right", va="top", fontsize=9, color=plots.OKABE_ITO["bluish green"],
+            fontweight="bold")
+    ax.text(0.99, 0.85, f"cells without HbF: {1 - f_cells:.0%}", transform=ax.transAxes,
+            ha="right", va="top", fontsize=9)
     return fig
 
 

@@ -38,6 +38,16 @@ from scipy import stats
 from atmp import data, plots
 from atmp.widgets import Interactive, Slider
 
+
+def _fast_axes(width: float = 7.2, height: float = 3.3, left: float = 0.1, right: float = 0.98,
+               bottom: float = 0.15, top: float = 0.9):
+    """A house-style figure with a fixed layout: no constrained-layout solver, so a widget
+    redraw stays within its budget (as in :mod:`atmp.regulation`)."""
+    plots.use_style()
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
+    return fig, fig.add_subplot()
+
 # ----------------------------------------------------------------------------- products
 
 #: The published malignancies after elivaldogene autotemcel (Skysona): months from infusion to
@@ -215,29 +225,27 @@ def draw_vcn(mean: float = 1.0, dispersion: float = 1.0, high: int = 3) -> Figur
     high : int
         Threshold of the high-copy tail (copies per cell), shaded.
     """
-    k_max = 10
+    k_max = 8
     k = np.arange(k_max + 1)
-    fig, ax = plots.new_figure(width=7.4, height=4.0)
+    fig, ax = _fast_axes(height=3.6, bottom=0.14)
     models = [("Poisson (all cells alike)", None, plots.OKABE_ITO["blue"]),
               (f"overdispersed (r = {dispersion:g})", dispersion, plots.OKABE_ITO["orange"])]
-    lines = []
+    ax.axvline(high - 0.5, color=plots.REFERENCE_COLOR, lw=1, ls="--")
     for i, (label, r, colour) in enumerate(models):
         p = vcn_distribution(mean, r, k_max)
         s = vcn_summary(mean, r, high)
-        ax.bar(k + (i - 0.5) * 0.38, p * 100, width=0.38, color=colour, label=label)
-        lines.append(f"{label.split(' (')[0]}: {s['transduced']:.0%} transduced, "
-                     f"{s['mean_in_transduced']:.2f} copies per transduced cell, "
-                     f"{s['high_copy']:.1%} with ≥{high}")
-    ax.axvspan(high - 0.5, k_max + 0.5, color="#EEEEEE", zorder=0)
+        ax.bar(k + (i - 0.5) * 0.38, p * 100, width=0.38, color=colour, linewidth=0)
+        # the model's name and its three numbers, in its colour (cheaper than a legend)
+        ax.text(0.99, 0.95 - 0.11 * i, f"{label}: {s['transduced']:.0%} transduced, "
+                f"{s['mean_in_transduced']:.2f} copies per transduced cell, "
+                f"{s['high_copy']:.1%} with ≥{high}", transform=ax.transAxes, ha="right",
+                va="top", fontsize=8.5, color=colour)
     ax.set_xticks(k, [str(x) for x in k[:-1]] + [f"≥{k_max}"])
-    ax.set_xlabel(f"integrated vector copies in one cell (shaded: high-copy tail, ≥{high})")
+    ax.set_xlim(-0.6, k_max + 0.5)
+    ax.set_xlabel(f"integrated vector copies in one cell (dashed line: high-copy tail, ≥{high})")
     ax.set_ylabel("share of cells (%)")
     ax.set_title(f"Bulk VCN {mean:g} copies per cell")
-    top = ax.get_ylim()[1]
-    ax.set_ylim(0, top * 1.45)
-    ax.legend(loc="upper right", fontsize=9)
-    ax.text(0.99, 0.70, "\n".join(lines), transform=ax.transAxes, ha="right", va="top",
-            fontsize=8.5)
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.35)
     return fig
 
 
@@ -318,7 +326,7 @@ def draw_clones(n_clones: float = 3000, advantage: float = 1.0, years: float = 1
         Time axis length (years).
     """
     t = np.linspace(0, years, 121)
-    fig, ax = plots.new_figure(width=7.4, height=4.0)
+    fig, ax = _fast_axes()
     for n, colour, style in [(ACTIVE_HSC_RANGE[0], plots.OKABE_ITO["grey"], ":"),
                              (ACTIVE_HSC_RANGE[1], plots.OKABE_ITO["grey"], "--")]:
         ax.plot(t, clone_share(t, n, advantage) * 100, color=colour, ls=style, lw=1.2,
@@ -406,7 +414,7 @@ def draw_risk(rate_per_100py: float = 2.1, years: float = 15.0, cohort: int = 67
     """
     t = np.linspace(0, years, 61)
     risk = risk_by_time(rate_per_100py, t)
-    fig, ax = plots.new_figure(width=7.4, height=4.0)
+    fig, ax = _fast_axes(bottom=0.17)
     ax.plot(t, risk * 100, color=plots.OKABE_ITO["vermillion"], lw=2.4,
             label=f"model: {rate_per_100py:g} per 100 person-years")
     months = ELI_CEL_CANCERS["months"].to_numpy() / 12
