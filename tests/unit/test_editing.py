@@ -6,6 +6,7 @@ from matplotlib.figure import Figure
 
 from atmp import data
 from atmp.models import editing, hsc
+from atmp.widgets import REDRAW_TEST_LIMIT_MS
 
 
 def test_allele_genotypes_are_binomial():
@@ -119,7 +120,7 @@ def test_widgets_draw_at_every_edge_case(widget):
 
 @pytest.mark.parametrize("widget", [editing.HBF, editing.FCELL], ids=lambda w: w.name)
 def test_widget_redraw_is_within_budget(widget):
-    assert widget.time_redraw(n=15, cpu=True)["p50_ms"] < 100
+    assert widget.time_redraw(n=15, cpu=True)["p50_ms"] < REDRAW_TEST_LIMIT_MS
 
 
 def test_exact_binomial_intervals_reproduce_the_published_ones():

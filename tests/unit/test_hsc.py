@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from atmp import data
 from atmp.models import hsc
+from atmp.widgets import REDRAW_TEST_LIMIT_MS
 
 # ----------------------------------------------------------------------------- VCN: Poisson
 
@@ -197,7 +198,7 @@ def test_widgets_draw_at_every_edge_case(widget):
 
 @pytest.mark.parametrize("widget", [hsc.VCN, hsc.CLONES, hsc.RISK], ids=lambda w: w.name)
 def test_widget_redraw_is_within_budget(widget):
-    assert widget.time_redraw(n=15, cpu=True)["p50_ms"] < 100
+    assert widget.time_redraw(n=15, cpu=True)["p50_ms"] < REDRAW_TEST_LIMIT_MS
 
 
 def test_exercise_clones_solution():
