@@ -1,0 +1,484 @@
+"""Ex vivo gene therapy of haematopoietic stem cells (chapter ``hsc-gene-therapy``).
+
+Three small models, each exact and fast, with a drawing function and a widget:
+
+* **Vector copy number per cell** (:func:`vcn_distribution`, :func:`vcn_summary`). Integrations
+  per cell are Poisson with mean ``m`` (the bulk VCN, copies per diploid genome) when every
+  cell is equally susceptible; when susceptibility varies from cell to cell (a gamma-distributed
+  Poisson mean), the count is negative binomial with the same mean and variance
+  ``m + m**2 / r``; ``r -> inf`` gives back the Poisson. Widget :data:`VCN`.
+* **Clonal dynamics** (:func:`clone_share`, :func:`time_to_share`, :func:`distinct_clones_seen`).
+  ``n`` engrafted, gene-marked stem-cell clones contribute equally, except one whose output grows
+  faster by ``s`` per year; its share of marked blood cells is
+  ``exp(s t) / (n - 1 + exp(s t))``. Widget :data:`CLONES`.
+* **Insertional-oncogenesis risk** (:func:`risk_by_time`, :func:`poisson_rate_ci`). Malignancies
+  as a Poisson process at a constant rate per person-year, set against the published cases after
+  elivaldogene autotemcel (:data:`ELI_CEL_CANCERS`). Widget :data:`RISK`.
+
+Plus :func:`draw_vectors`, the schematic of a gammaretroviral and a self-inactivating (SIN)
+lentiviral provirus, and the product table helpers :func:`product_table`.
+
+Examples
+--------
+>>> from atmp.models import hsc
+>>> round(hsc.vcn_summary(1.0)["transduced"], 3)
+0.632
+>>> round(hsc.vcn_summary(1.0)["mean_in_transduced"], 3)
+1.582
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
+from scipy import stats
+
+from atmp import data, plots
+from atmp.widgets import Interactive, Slider
+
+
+def _fast_axes(width: float = 7.2, height: float = 3.3, left: float = 0.1, right: float = 0.98,
+               bottom: float = 0.15, top: float = 0.9):
+    """A house-style figure with a fixed layout: no constrained-layout solver, so a widget
+    redraw stays within its budget (as in :mod:`atmp.regulation`)."""
+    plots.use_style()
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
+    return fig, fig.add_subplot()
+
+# ----------------------------------------------------------------------------- products
+
+#: The published malignancies after elivaldogene autotemcel (Skysona): months from infusion to
+#: diagnosis and the diagnosis, 7 of 67 patients in ALD-102 and ALD-104 (Duncan et al., N Engl J
+#: Med 2024;391:1287-1301, doi:10.1056/NEJMoa2405541, abstract).
+ELI_CEL_CANCERS = pd.DataFrame({
+    "months": [14, 26, 28, 36, 42, 57, 92],
+    "diagnosis": ["MDS with unilineage dysplasia", "MDS with unilineage dysplasia",
+                  "MDS with excess blasts", "MDS", "MDS with excess blasts",
+                  "acute myeloid leukaemia", "MDS with excess blasts"],
+})
+#: Patients and follow-up behind :data:`ELI_CEL_CANCERS` (same source).
+ELI_CEL_PATIENTS = 67
+ELI_CEL_PERSON_YEARS = 338.0
+
+
+def products(atmps: pd.DataFrame, chapter: str = "hsc-gene-therapy") -> pd.DataFrame:
+    """Rows of ``atmps`` taught by ``chapter``, oldest first."""
+    return atmps[atmps["chapter"] == chapter].sort_values("ec_decision_date")
+
+
+def product_table(atmps: pd.DataFrame, chapter: str = "hsc-gene-therapy") -> pd.DataFrame:
+    """The chapter's product table: name, INN, vector, target gene, authorisation and status.
+
+    Parameters
+    ----------
+    atmps : DataFrame
+        :func:`atmp.data.load_atmps`.
+    chapter : str
+        Value of the ``chapter`` column.
+
+    Returns
+    -------
+    DataFrame
+        One row per product with the columns readers need, dates as ISO text.
+    """
+    rows = products(atmps, chapter)
+    out = pd.DataFrame({
+        "product": rows["product"],
+        "INN": rows["inn"].where(~rows["inn"].str.contains("no INN"), "(no INN)"),
+        "vector": rows["vector"],
+        "gene / target": rows["target"],
+        "authorised": rows["ec_decision_date"].map(lambda d: d.strftime("%Y-%m-%d")),
+        "route": rows["authorisation_type"],
+        "status": rows["status"],
+        "left the market": rows["status_date"].map(lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d")),
+    })
+    if (out["left the market"] == "").all():
+        out = out.drop(columns="left the market")
+    return out.reset_index(drop=True)
+
+
+def chapter_facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
+    """Counts, names and dates the chapter's prose glues in (all computed from the data).
+
+    Returns
+    -------
+    dict
+        Glue key → value (dates as ``datetime.date``; the caller glues them as text).
+    """
+    rows = products(atmps)
+    by = rows.set_index("product")
+    gone = rows[rows["status"] != "authorised"]
+    strim_mah = by.loc["Strimvelis", "mah"]
+    transfer = events[(events["product"] == "Strimvelis") & (events["event"] == "transferred")]
+    return {
+        "hsc_n": len(rows), "hsc_n_authorised": int((rows["status"] == "authorised").sum()),
+        "hsc_names": rows["product"].tolist(),
+        "hsc_n_lenti": int(rows["vector"].str.startswith("lentiviral").sum()),
+        "hsc_n_orphan": int(rows["orphan"].sum()),
+        "hsc_first": rows.iloc[0]["product"], "hsc_first_date": rows.iloc[0]["ec_decision_date"],
+        "hsc_newest": rows.iloc[-1]["product"], "hsc_newest_date": rows.iloc[-1]["ec_decision_date"],
+        "hsc_gone": gone["product"].tolist(),
+        "sky_date": by.loc["Skysona", "ec_decision_date"], "sky_out": by.loc["Skysona", "status_date"],
+        "sky_days": (by.loc["Skysona", "status_date"] - by.loc["Skysona", "ec_decision_date"]).days,
+        "zyn_date": by.loc["Zynteglo", "ec_decision_date"],
+        "zyn_out": by.loc["Zynteglo", "status_date"],
+        "strim_mah": strim_mah, "strim_transfer": transfer["date"].iloc[0],
+        "wask_name": rows.loc[(rows["mah"] == strim_mah)
+                              & (rows["product"] != "Strimvelis"), "product"].iloc[-1],
+    }
+
+
+def evidence(chapter: str = "hsc-gene-therapy") -> pd.DataFrame:
+    """The chapter's table of published results, ``data/<chapter>-evidence.csv``.
+
+    Columns: ``product, study, outcome, timepoint, value, unit, source`` (one published number a
+    row, each with the DOI or URL it was read from).
+    """
+    return pd.read_csv(data.DATA_DIR / f"{chapter}-evidence.csv")
+
+
+def evidence_value(table: pd.DataFrame, study: str, outcome: str) -> float:
+    """The single value of ``outcome`` in ``study`` (raises ``KeyError`` if absent or repeated)."""
+    hit = table[(table["study"] == study) & (table["outcome"] == outcome)]
+    if len(hit) != 1:
+        raise KeyError(f"{study}: {outcome} found {len(hit)} times")
+    return float(hit["value"].iloc[0])
+
+
+# ----------------------------------------------------------------------------- VCN model
+
+
+def vcn_distribution(mean: float, dispersion: float | None = None, k_max: int = 15) -> np.ndarray:
+    """Probability that a cell carries 0, 1, ..., ``k_max`` integrated vector copies.
+
+    Parameters
+    ----------
+    mean : float
+        Bulk vector copy number ``m`` (copies per diploid genome, averaged over all cells); > 0.
+    dispersion : float or None
+        Negative-binomial size ``r`` (dimensionless, > 0): cell-to-cell variation in
+        susceptibility; the variance is ``m + m**2 / r``. ``None`` (or ``inf``) is the Poisson
+        model, variance ``m``.
+    k_max : int
+        Largest copy number returned; the last entry holds ``P(K >= k_max)`` so the vector sums
+        to 1.
+
+    Returns
+    -------
+    ndarray
+        Probabilities for ``k = 0 .. k_max`` (length ``k_max + 1``).
+    """
+    dist = _copy_number_law(mean, dispersion)
+    k = np.arange(k_max + 1)
+    p = dist.pmf(k)
+    p[-1] = dist.sf(k_max - 1)
+    return p
+
+
+def _copy_number_law(mean: float, dispersion: float | None):
+    if not mean > 0:
+        raise ValueError(f"mean VCN must be > 0, got {mean}")
+    if dispersion is None or np.isinf(dispersion):
+        return stats.poisson(mean)
+    if not dispersion > 0:
+        raise ValueError(f"dispersion must be > 0, got {dispersion}")
+    return stats.nbinom(dispersion, dispersion / (dispersion + mean))
+
+
+def vcn_summary(mean: float, dispersion: float | None = None, high: int = 3) -> dict[str, float]:
+    """What a bulk VCN says about single cells.
+
+    Parameters
+    ----------
+    mean : float
+        Bulk VCN ``m`` (copies per diploid genome).
+    dispersion : float or None
+        Negative-binomial size ``r``; ``None`` for Poisson.
+    high : int
+        Copy number from which a cell counts as "high-copy".
+
+    Returns
+    -------
+    dict
+        ``transduced`` — share of cells with at least one copy, ``1 - P(0)`` (Poisson:
+        ``1 - exp(-m)``); ``mean_in_transduced`` — mean copies among transduced cells,
+        ``m / (1 - P(0))``; ``high_copy`` — ``P(K >= high)``; ``variance`` — copies² per cell.
+    """
+    dist = _copy_number_law(mean, dispersion)
+    p0 = float(dist.pmf(0))
+    return {"transduced": 1.0 - p0, "mean_in_transduced": mean / (1.0 - p0),
+            "high_copy": float(dist.sf(high - 1)), "variance": float(dist.var())}
+
+
+def draw_vcn(mean: float = 1.0, dispersion: float = 1.0, high: int = 3) -> Figure:
+    """Copies per cell under the Poisson and the overdispersed model, for one bulk VCN.
+
+    Parameters
+    ----------
+    mean : float
+        Bulk VCN (copies per diploid genome).
+    dispersion : float
+        Negative-binomial size ``r`` of the overdispersed model.
+    high : int
+        Threshold of the high-copy tail (copies per cell), shaded.
+    """
+    k_max = 8
+    k = np.arange(k_max + 1)
+    fig, ax = _fast_axes(bottom=0.15)
+    models = [("Poisson", None, plots.OKABE_ITO["blue"]),
+              (f"overdispersed, r = {dispersion:g}", dispersion, plots.OKABE_ITO["orange"])]
+    ax.axvline(high - 0.5, color=plots.REFERENCE_COLOR, lw=1, ls="--")
+    sums = []
+    for i, (label, r, colour) in enumerate(models):
+        p = vcn_distribution(mean, r, k_max)
+        sums.append(vcn_summary(mean, r, high))
+        # one LineCollection per model draws faster than a bar patch per copy number
+        ax.vlines(k + (i - 0.5) * 0.36, 0, p * 100, color=colour, lw=11, label=label)
+    a, b = sums
+    # short strings: text layout is the costliest part of a redraw
+    ax.text(0.99, 0.95, f"copies per transduced cell: {a['mean_in_transduced']:.2f} | "
+            f"{b['mean_in_transduced']:.2f}\ncells with ≥{high} copies: {a['high_copy']:.1%} | "
+            f"{b['high_copy']:.1%}", transform=ax.transAxes, ha="right", va="top", fontsize=8.5)
+    ax.set_xticks(k, [str(x) for x in k[:-1]] + [f"≥{k_max}"])
+    ax.set_xlim(-0.6, k_max + 0.5)
+    ax.set_xlabel("vector copies in one cell (right of dashed line: high-copy)")
+    ax.set_ylabel("share of cells (%)")
+    ax.set_title(f"Bulk VCN {mean:g}: {a['transduced']:.0%} | {b['transduced']:.0%} of cells "
+                 "transduced")
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.3)
+    ax.legend(loc="upper left", fontsize=8.5, handlelength=0.8)
+    return fig
+
+
+VCN = Interactive("hsc-gene-therapy-vcn", draw_vcn, {
+    "mean": Slider(1.0, 0.2, 6.0, 0.1, "bulk VCN (copies per cell)"),
+    "dispersion": Slider(1.0, 0.2, 50.0, 0.2, "overdispersion size r (smaller = more uneven)"),
+    "high": Slider(3, 2, 6, 1, "high-copy threshold (copies)", integer=True),
+})
+
+# ----------------------------------------------------------------------------- clonal dynamics
+
+
+def clone_share(t: np.ndarray | float, n_clones: float, advantage: float) -> np.ndarray:
+    """Share of marked blood output from one clone with a growth advantage.
+
+    Parameters
+    ----------
+    t : float or array
+        Years since engraftment.
+    n_clones : float
+        Engrafted, gene-marked stem-cell clones that contribute (≥ 1).
+    advantage : float
+        Extra growth rate of the one clone (per year); 0 is neutral.
+
+    Returns
+    -------
+    ndarray
+        ``exp(s t) / (n - 1 + exp(s t))`` (dimensionless, 0–1); ``1/n`` at ``t = 0``.
+    """
+    if n_clones < 1:
+        raise ValueError("n_clones must be >= 1")
+    g = np.exp(advantage * np.asarray(t, dtype=float))
+    return g / (n_clones - 1.0 + g)
+
+
+def time_to_share(share: float, n_clones: float, advantage: float) -> float:
+    """Years until the advantaged clone makes ``share`` of marked output.
+
+    Inverts :func:`clone_share`: ``t = ln(share (n - 1) / (1 - share)) / s``; 0 if the clone
+    starts at or above ``share``; ``inf`` for a neutral clone that starts below it.
+    """
+    if not 0 < share < 1:
+        raise ValueError("share must be in (0, 1)")
+    start = 1.0 / n_clones
+    if start >= share:
+        return 0.0
+    if advantage <= 0:
+        return float("inf")
+    return float(np.log(share * (n_clones - 1.0) / (1.0 - share)) / advantage)
+
+
+def distinct_clones_seen(n_clones: float, cells_sampled: np.ndarray | float) -> np.ndarray:
+    """Expected distinct clones (integration sites) found in a sample of marked cells.
+
+    With ``n`` equally contributing clones and ``m`` cells sampled at random, the expected
+    number of distinct clones seen is ``n (1 - (1 - 1/n)**m)``; it saturates at ``n``.
+    """
+    m = np.asarray(cells_sampled, dtype=float)
+    return n_clones * (1.0 - (1.0 - 1.0 / n_clones) ** m)
+
+
+#: Range of active stem cells that sustained long-term blood production after lentiviral HSC
+#: gene therapy in 53 patients (Calabria et al., Nature 2024;636:162-171,
+#: doi:10.1038/s41586-024-08250-x, abstract).
+ACTIVE_HSC_RANGE = (770, 35_000)
+
+
+def draw_clones(n_clones: float = 3000, advantage: float = 1.0, years: float = 10.0) -> Figure:
+    """Share of marked output from one advantaged clone among ``n_clones``, over time.
+
+    Parameters
+    ----------
+    n_clones : float
+        Contributing marked clones.
+    advantage : float
+        Extra growth rate of one clone (per year).
+    years : float
+        Time axis length (years).
+    """
+    t = np.linspace(0, years, 121)
+    fig, ax = _fast_axes()
+    for n, colour, style in [(ACTIVE_HSC_RANGE[0], plots.OKABE_ITO["grey"], ":"),
+                             (ACTIVE_HSC_RANGE[1], plots.OKABE_ITO["grey"], "--")]:
+        ax.plot(t, clone_share(t, n, advantage) * 100, color=colour, ls=style, lw=1.2,
+                label=f"{n:,} clones")
+    ax.plot(t, clone_share(t, n_clones, advantage) * 100, color=plots.OKABE_ITO["vermillion"],
+            lw=2.4, label=f"{n_clones:,.0f} clones")
+    half = time_to_share(0.5, n_clones, advantage)
+    if np.isfinite(half) and half <= years:
+        ax.axvline(half, color=plots.REFERENCE_COLOR, lw=0.8)
+        ax.annotate(f"{half:.1f} years", (half, 50), xytext=(4, -10),
+                    textcoords="offset points", fontsize=9)
+    ax.axhline(50, color=plots.REFERENCE_COLOR, lw=0.6, ls=":")
+    ax.set_ylim(0, 100)
+    ax.set_xlim(0, years)
+    ax.set_xlabel("years after infusion")
+    ax.set_ylabel("share of marked blood cells (%)")
+    ax.set_title(f"One clone growing {advantage:g} per year faster than the rest")
+    ax.legend(loc="upper left", fontsize=9)
+    return fig
+
+
+CLONES = Interactive("hsc-gene-therapy-clones", draw_clones, {
+    "n_clones": Slider(3000, 100, 100_000, 0.1, "contributing marked clones", log=True),
+    "advantage": Slider(1.0, 0.0, 3.0, 0.05, "growth advantage of one clone (per year)"),
+    "years": Slider(10.0, 2.0, 20.0, 1.0, "years shown"),
+})
+
+# ----------------------------------------------------------------------------- oncogenesis risk
+
+
+def risk_by_time(rate_per_100py: float, years: np.ndarray | float) -> np.ndarray:
+    """Probability that one patient has had at least one event by ``years``.
+
+    Parameters
+    ----------
+    rate_per_100py : float
+        Event rate (events per 100 person-years), constant over time.
+    years : float or array
+        Follow-up (years).
+
+    Returns
+    -------
+    ndarray
+        ``1 - exp(-rate * years)`` (dimensionless).
+    """
+    return 1.0 - np.exp(-rate_per_100py / 100.0 * np.asarray(years, dtype=float))
+
+
+def poisson_rate_ci(events: int, person_years: float, level: float = 0.95) -> tuple[float, ...]:
+    """Rate per 100 person-years with its exact (Garwood) confidence interval.
+
+    Parameters
+    ----------
+    events : int
+        Observed events.
+    person_years : float
+        Total follow-up (person-years).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    (rate, lower, upper)
+        Events per 100 person-years; the bounds come from the chi-square quantiles
+        ``chi2(a/2, 2k)/2`` and ``chi2(1-a/2, 2k+2)/2``.
+    """
+    a = 1.0 - level
+    lo = stats.chi2.ppf(a / 2, 2 * events) / 2 if events > 0 else 0.0
+    hi = stats.chi2.ppf(1 - a / 2, 2 * events + 2) / 2
+    k = 100.0 / person_years
+    return events * k, lo * k, hi * k
+
+
+def draw_risk(rate_per_100py: float = 2.1, years: float = 15.0, cohort: int = 67) -> Figure:
+    """Cumulative risk of a haematological cancer per patient and expected cases in a cohort.
+
+    Parameters
+    ----------
+    rate_per_100py : float
+        Assumed constant rate (events per 100 person-years).
+    years : float
+        Follow-up shown (years).
+    cohort : int
+        Patients treated (for the expected count on the right axis).
+    """
+    t = np.linspace(0, years, 61)
+    risk = risk_by_time(rate_per_100py, t)
+    fig, ax = _fast_axes(bottom=0.17)
+    ax.plot(t, risk * 100, color=plots.OKABE_ITO["vermillion"], lw=2.4,
+            label=f"model: {rate_per_100py:g} per 100 person-years")
+    months = ELI_CEL_CANCERS["months"].to_numpy() / 12
+    ax.plot(months, np.zeros_like(months), "|", ms=18, mew=2, color=plots.REFERENCE_COLOR,
+            clip_on=False, label="published eli-cel cancers (time of diagnosis)")
+    ax.set_xlim(0, years)
+    ax.set_ylim(0, max(5.0, risk[-1] * 110))
+    ax.set_xlabel("years after infusion")
+    ax.set_ylabel("probability of ≥1 cancer per patient (%)")
+    ax.set_title(f"By {years:g} years: {risk[-1]:.0%} per patient, "
+                 f"{risk[-1] * cohort:.1f} expected of {cohort} patients")
+    ax.legend(loc="upper left", fontsize=9)
+    return fig
+
+
+RISK = Interactive("hsc-gene-therapy-risk", draw_risk, {
+    "rate_per_100py": Slider(2.1, 0.0, 5.0, 0.1, "event rate (per 100 person-years)"),
+    "years": Slider(15.0, 1.0, 30.0, 1.0, "follow-up (years)"),
+    "cohort": Slider(67, 10, 500, 1, "patients treated", integer=True),
+})
+
+# ----------------------------------------------------------------------------- schematic
+
+_PARTS = {
+    "gammaretroviral": [("LTR\n(U3 enhancer–\npromoter active)", 2.2, "vermillion"),
+                        ("ψ", 0.6, "grey"), ("therapeutic cDNA", 3.2, "bluish green"),
+                        ("LTR\n(U3 active)", 2.2, "vermillion")],
+    "SIN lentiviral": [("LTR\n(ΔU3: no\nenhancer)", 1.8, "sky blue"), ("ψ · RRE · cPPT", 1.6, "grey"),
+                       ("internal\npromoter", 1.4, "yellow"), ("therapeutic cDNA", 2.8, "bluish green"),
+                       ("LTR\n(ΔU3)", 1.8, "sky blue")],
+}
+
+
+def draw_vectors() -> Figure:
+    """Schematic of the two integrated proviruses used by the chapter's products.
+
+    Top: a gammaretroviral provirus whose long terminal repeats (LTRs) keep their U3
+    enhancer–promoter, which drives the transgene and can switch on neighbouring genes. Bottom: a
+    self-inactivating (SIN) lentiviral provirus whose LTRs lack the U3 enhancer, so an internal
+    promoter drives the transgene. Lengths are not to scale.
+    """
+    fig, axes = plots.new_figure(2, 1, width=7.6, height=3.4)
+    for ax, (name, parts) in zip(axes, _PARTS.items(), strict=True):
+        x = 0.0
+        ax.plot([-0.8, 10.6], [0.5, 0.5], color="#555555", lw=2, zorder=0)
+        ax.text(-0.8, 0.95, "host DNA", fontsize=8, color="#555555")
+        for label, width, colour in parts:
+            ax.add_patch(FancyBboxPatch((x + 0.05, 0.15), width - 0.1, 0.7,
+                                        boxstyle="round,pad=0.02,rounding_size=0.08",
+                                        fc=plots.OKABE_ITO[colour], ec="black", lw=0.8))
+            ax.text(x + width / 2, 0.5, label, ha="center", va="center", fontsize=8)
+            x += width
+        if name == "gammaretroviral":
+            ax.annotate("", xy=(10.7, 0.5), xytext=(9.3, 0.95),
+                        arrowprops=dict(arrowstyle="->", color=plots.OKABE_ITO["vermillion"],
+                                        lw=1.5, connectionstyle="arc3,rad=-0.3"))
+            ax.text(9.6, 1.15, "enhancer can reach\nneighbouring genes", fontsize=8,
+                    color=plots.OKABE_ITO["vermillion"])
+        ax.set_xlim(-1, 11.6)
+        ax.set_ylim(0, 1.5)
+        ax.set_title(f"{name} provirus", loc="left", fontsize=10.5)
+        ax.axis("off")
+    return fig
