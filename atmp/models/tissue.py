@@ -236,7 +236,7 @@ _C = plots.OKABE_ITO
 
 def draw_expansion(biopsy_cells: float = 1e4, graft_cells: float = 1.2e6,
                    doubling_time_h: float = 30.0, stem_percent_start: float = 10.0,
-                   renewal: float = 0.6) -> Figure:
+                   renewal: float = 0.7) -> Figure:
     """Two panels: cells against culture days, and stem-cell share against doublings.
 
     Parameters
@@ -289,7 +289,7 @@ EXPANSION = Interactive("tissue-expansion", draw_expansion, {
     "graft_cells": Slider(1.2e6, 1e5, 1e8, 0.1, "cells needed for the graft", log=True),
     "doubling_time_h": Slider(30.0, 12.0, 96.0, 2.0, "doubling time (h)"),
     "stem_percent_start": Slider(10.0, 1.0, 30.0, 0.5, "stem cells at seeding (%)"),
-    "renewal": Slider(0.6, 0.0, 1.0, 0.05, "net self-renewal p_ss - p_dd"),
+    "renewal": Slider(0.7, 0.0, 1.0, 0.05, "net self-renewal p_ss - p_dd"),
 })
 
 
@@ -409,8 +409,6 @@ def draw_hierarchy() -> Figure:
             _arrow(ax, x - 0.75, x - 0.05, 1.75)
     ax.text(5.0, 2.75, "clonal evolution: growth potential falls with every step", ha="center",
             fontsize=9.5)
-    ax.annotate("", xy=(0.9, 2.35), xytext=(1.6, 2.35),
-                arrowprops={"arrowstyle": "-|>", "connectionstyle": "arc3,rad=-0.9", "lw": 1})
     ax.text(0.3, 0.35, "self-renewal keeps the stem pool; only holoclones regenerate a cornea "
             "for years", fontsize=8.5)
     return fig
