@@ -308,7 +308,7 @@ def draw_dose(area_cm2: float = 4.0, per_cm2: float = 40.0) -> Figure:
     lo, hi = SPHEROX_DOSE
     ax.fill_between(a, lo * a, hi * a, where=a <= SPHEROX_MAX_AREA_CM2,
                     color=_C["bluish green"], alpha=0.25, lw=0, label="label: 10-70 per cm², ≤10 cm²")
-    for name, (alo, ahi) in SPHEROX_PHASE2_ARMS.items():
+    for name, (_, ahi) in SPHEROX_PHASE2_ARMS.items():
         ax.plot(a, ahi * a, color=_C["grey"], lw=0.8, ls=":")
         ax.annotate(f"{name} arm ≤{ahi}/cm²", (20, ahi * 20), xytext=(-2, 2),
                     textcoords="offset points", ha="right", fontsize=8, color=_C["grey"])

@@ -32,7 +32,7 @@ def test_source_groups_cover_every_product(dataset):
     groups = outlook.source_group(atmps)
     assert set(groups) <= set(outlook.GROUPS)
     assert (groups == "autologous cells").sum() == (atmps["cell_source"] == "autologous").sum()
-    assert (groups == "in vivo (no cells)").sum() == (atmps["cell_source"] == "").sum()
+    assert (groups == "in vivo (no cells)").sum() == atmps["cell_source"].isna().sum()
 
 
 def test_attrition_table_adds_up(dataset):
