@@ -58,7 +58,7 @@ P63_THRESHOLD_PERCENT = 3.0
 SPHEROX_DOSE = (10, 70)
 SPHEROX_MAX_AREA_CM2 = 10.0
 #: Dose arms of the phase II dose-finding trial of the spheroid product, spheroids/cm^2
-#: (Becher et al. 2017, ``becher2017``).
+#: (phase II dose study, J Orthop Surg Res 2017, ``josr2017_doses``).
 SPHEROX_PHASE2_ARMS = {"low": (3, 7), "medium": (10, 30), "high": (40, 70)}
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
