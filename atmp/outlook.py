@@ -33,6 +33,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from atmp import plots, regulation
+from atmp.models.tissue import fixed_figure
 from atmp.widgets import Interactive, Slider
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -157,6 +158,14 @@ def draw_time_on_market(fits: dict) -> Figure:
     return fig
 
 
+
+def _lean_log(axis) -> None:
+    """Decade ticks only on a log axis (minor tick labels make redraws several times slower)."""
+    from matplotlib.ticker import LogLocator, NullLocator
+
+    axis.set_major_locator(LogLocator(base=10, numticks=8))
+    axis.set_minor_locator(NullLocator())
+
 # ----------------------------------------------------------------------------- prices
 
 
@@ -176,6 +185,7 @@ def draw_prices(prices: pd.DataFrame, atmps: pd.DataFrame) -> Figure:
         ax.text(v * 1.1, y, f"{'£' if cur == 'GBP' else cur + ' '}{v:,.0f}", va="center",
                 fontsize=9)
     ax.set_xscale("log")
+    _lean_log(ax.xaxis)
     ax.set_xlim(p["price"].min() / 2, p["price"].max() * 8)
     ax.set_xlabel(f"list price ({p['currency'].iloc[0]}, log scale)")
     ax.grid(axis="y", visible=False)
@@ -231,7 +241,7 @@ def draw_cost(batch_cost_k: float = 100.0, failure_rate: float = 0.1,
     allogeneic_doses : float
         Doses per allogeneic run.
     """
-    fig, ax = plots.new_figure(width=7.0, height=4.0)
+    fig, ax = fixed_figure(width=7.0, height=4.0, left=0.12, right=0.97, bottom=0.13, top=0.91)
     d = np.logspace(0, 4, 200)
     c = [cost_per_patient(batch_cost_k, x, failure_rate, per_dose_cost_k) for x in d]
     ax.plot(d, c, color=plots.OKABE_ITO["black"], lw=1.5)
@@ -247,6 +257,8 @@ def draw_cost(batch_cost_k: float = 100.0, failure_rate: float = 0.1,
                 textcoords="offset points", ha="right", fontsize=9)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    _lean_log(ax.xaxis)
+    _lean_log(ax.yaxis)
     ax.set_xlabel("doses per manufacturing run")
     ax.set_ylabel("cost per treated patient (thousands)")
     ax.set_title("Illustrative manufacturing cost, not published prices")
