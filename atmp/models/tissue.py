@@ -217,9 +217,8 @@ def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
         "route at grant": rows["authorisation_type"].astype(str),
         "status": rows["status"].astype(str),
         "since": rows["status_date"].dt.date.astype(object).where(rows["status_date"].notna(), ""),
-        "cells": rows["cell_source"],
-        "indication": rows["indication"],
-        "how it is given": rows["route"],
+        "cells": rows["cell_source"].astype(str),
+        "treats": rows["therapeutic_area"],
     })
     return out.reset_index(drop=True)
 
