@@ -33,7 +33,6 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from atmp import plots, regulation
-from atmp.models.tissue import fixed_figure
 from atmp.widgets import Interactive, Slider
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -241,7 +240,7 @@ def draw_cost(batch_cost_k: float = 100.0, failure_rate: float = 0.1,
     allogeneic_doses : float
         Doses per allogeneic run.
     """
-    fig, ax = fixed_figure(width=7.0, height=4.0, left=0.12, right=0.97, bottom=0.13, top=0.91)
+    fig, ax = plots.fixed_figure(width=7.0, height=4.0, left=0.12, right=0.97, bottom=0.13, top=0.91)
     d = np.logspace(0, 4, 200)
     c = [cost_per_patient(batch_cost_k, x, failure_rate, per_dose_cost_k) for x in d]
     ax.plot(d, c, color=plots.OKABE_ITO["black"], lw=1.5)

@@ -32,6 +32,8 @@ Examples
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -109,14 +111,8 @@ def draw_primary_results(table: pd.DataFrame | None = None) -> Figure:
 
 
 
-def _fast_axes(width: float = 7.2, height: float = 3.3, left: float = 0.1, right: float = 0.98,
-               bottom: float = 0.15, top: float = 0.9):
-    """A house-style figure with a fixed layout: no constrained-layout solver, so a widget
-    redraw stays within its budget (as in :mod:`atmp.regulation`)."""
-    plots.use_style()
-    fig = Figure(figsize=(width, height))
-    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
-    return fig, fig.add_subplot()
+#: Widget figures: fixed margins, no layout solver (see :func:`atmp.plots.fixed_figure`).
+_fast_axes = functools.partial(plots.fixed_figure, width=7.2, height=3.3)
 
 # ----------------------------------------------------------------------------- editing → HbF
 

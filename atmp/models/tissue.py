@@ -229,18 +229,6 @@ def load_evidence() -> pd.DataFrame:
 
 
 
-def fixed_figure(nrows: int = 1, ncols: int = 1, *, width: float = 7.0, height: float = 4.0,
-                 **adjust):
-    """A house-style figure with fixed margins (``subplots_adjust`` keywords) and no layout engine.
-
-    Widgets redraw on every slider move; skipping the constrained-layout solver roughly halves the
-    time of a redraw.
-    """
-    plots.use_style()
-    fig = Figure(figsize=(width, height))
-    axes = fig.subplots(nrows, ncols)
-    fig.subplots_adjust(**adjust)
-    return fig, axes
 
 
 def _lean_log(axis) -> None:
@@ -275,7 +263,7 @@ def draw_expansion(biopsy_cells: float = 1e4, graft_cells: float = 1.2e6,
     """
     pd_needed = max(0.0, population_doublings(graft_cells, biopsy_cells))
     days = culture_days(biopsy_cells, graft_cells, doubling_time_h)
-    fig, (ax1, ax2) = fixed_figure(1, 2, width=9.0, height=3.8, left=0.09, right=0.98,
+    fig, (ax1, ax2) = plots.fixed_figure(1, 2, width=9.0, height=3.8, left=0.09, right=0.98,
                                    bottom=0.14, top=0.9, wspace=0.3)
     t = np.linspace(0, max(days * 1.25, 1.0), 200)
     ax1.plot(t, cells_at(t, biopsy_cells, doubling_time_h), color=_C["blue"], lw=2)
@@ -326,7 +314,7 @@ def draw_dose(area_cm2: float = 4.0, per_cm2: float = 40.0) -> Figure:
     per_cm2 : float
         Dose (spheroids per cm^2 of defect).
     """
-    fig, ax = fixed_figure(width=7.0, height=4.0, left=0.12, right=0.97, bottom=0.13, top=0.91)
+    fig, ax = plots.fixed_figure(width=7.0, height=4.0, left=0.12, right=0.97, bottom=0.13, top=0.91)
     a = np.linspace(0, 20, 200)
     lo, hi = SPHEROX_DOSE
     ax.fill_between(a, lo * a, hi * a, where=a <= SPHEROX_MAX_AREA_CM2,
