@@ -91,7 +91,7 @@ lint: $(STAMP)
 
 .PHONY: unit
 unit: $(STAMP)
-	$(call pytest_allow_empty,tests/unit tests/data tests/build -q -p no:cacheprovider)
+	$(call pytest_allow_empty,tests/unit tests/data tests/build -q -p no:cacheprovider -n 2)
 
 .PHONY: notebooks-test
 notebooks-test: $(STAMP)
