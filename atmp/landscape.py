@@ -317,12 +317,13 @@ def draw_explorer(classes=None, statuses=None, years=None, atmps=None, events=No
     ax.set_ylim(-0.8, max(len(sel), 1) - 0.2)
     ax.set_xlim(FIRST_YEAR - 0.5, _decimal_year(pd.Series([as_of]))[0] + 0.35)
     ax.set_xticks(range(FIRST_YEAR + 1, as_of.year + 1, 2))
-    ax.set_xlabel("year (dot: Commission decision; x: left the market; dashed: off the market)")
+    ax.set_xlabel("year")
     ax.grid(axis="y", visible=False)
     handles = [Line2D([], [], marker="o", color=plots.class_color(c), label=c)
                for c in plots.CLASS_COLORS if classes is None or c in classes]
-    ax.legend(handles=handles, loc="lower left", fontsize=8, title="ATMP class")
-    ax.set_title(f"{len(sel)} product{'' if len(sel) == 1 else 's'} selected")
+    ax.legend(handles=handles, loc="lower left", fontsize=8)
+    ax.set_title(f"{len(sel)} product{'' if len(sel) == 1 else 's'} · dot: authorised · "
+                 "x: left the market", fontsize=10)
     if sel.empty:
         ax.text(0.5, 0.5, "no product matches this selection", transform=ax.transAxes,
                 ha="center", va="center")
