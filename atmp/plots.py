@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.figure import Figure
 
 #: Okabe–Ito colours (colour-blind safe), by name.
@@ -136,6 +137,25 @@ def fixed_figure(nrows: int = 1, ncols: int = 1, *, width: float = 7.0, height: 
     fig, axes = new_figure(nrows, ncols, width=width, height=height, layout=None)
     fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top, **adjust)
     return fig, axes
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(value: float, _pos=None) -> str:
+    """Tick label "10⁴" for a power of ten, in plain text (mathtext is slow to draw).
+
+    Examples
+    --------
+    >>> power_of_ten(1e4), power_of_ten(0.01), power_of_ten(1)
+    ('10⁴', '10⁻²', '1')
+    """
+    if value <= 0:
+        return ""
+    exponent = round(float(np.log10(value)))
+    if exponent == 0:
+        return "1"
+    return "10" + str(exponent).translate(_SUPERSCRIPT)
 
 
 def class_color(atmp_class: str) -> str:

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from atmp import plots
 from atmp.widgets import Interactive, Slider
@@ -232,11 +233,11 @@ def load_evidence() -> pd.DataFrame:
 
 
 def _lean_log(axis) -> None:
-    """Decade ticks only on a log axis (minor tick labels make redraws several times slower)."""
-    from matplotlib.ticker import LogLocator, NullLocator
-
+    """Decade ticks only on a log axis, labelled 10⁴ in plain text: minor tick labels, and the
+    mathtext that matplotlib uses for powers of ten, make redraws several times slower."""
     axis.set_major_locator(LogLocator(base=10, numticks=8))
     axis.set_minor_locator(NullLocator())
+    axis.set_major_formatter(FuncFormatter(plots.power_of_ten))
 
 # ----------------------------------------------------------------------------- figures
 
