@@ -92,6 +92,7 @@ lint: $(STAMP)
 .PHONY: unit
 unit: $(STAMP)
 	$(call pytest_allow_empty,tests/unit tests/data tests/build -q -p no:cacheprovider -n 2)
+	$(PY) -m pytest --doctest-modules atmp -q -p no:cacheprovider
 
 .PHONY: notebooks-test
 notebooks-test: $(STAMP)
