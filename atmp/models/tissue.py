@@ -23,7 +23,7 @@ Examples
 >>> round(tissue.population_doublings(1.2e6, 1e4), 2)
 6.91
 >>> round(tissue.cells_per_area(300_000, tissue.HOLOCLAR_DISC_DIAMETER_CM))
-78914
+78920
 """
 
 from __future__ import annotations
