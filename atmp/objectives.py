@@ -65,8 +65,9 @@ def course_map(chapters: list[str] | None = None) -> list[Objective]:
 
 def toc_chapters() -> list[str]:
     """Chapter notebooks in the order of ``_toc.yml``."""
-    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
-    return re.findall(r"file: notebooks/([\w-]+)", toc)
+    from atmp import book
+
+    return book.chapters()
 
 
 def gaps(objectives: list[Objective]) -> list[str]:

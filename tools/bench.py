@@ -39,6 +39,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from atmp.book import toc_docnames  # noqa: E402
 from atmp.widgets import REDRAW_BUDGET_MS  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
@@ -214,20 +215,9 @@ def page_weight(site: Path, docname: str) -> dict:
 
 
 def weigh_pages(site: Path) -> list[dict]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"]]
-
-    def walk(entries):
-        for e in entries or []:
-            if "file" in e:
-                names.append(e["file"])
-            for key in ("parts", "chapters", "sections"):
-                walk(e.get(key))
-
-    for key in ("parts", "chapters", "sections"):
-        walk(toc.get(key))
+    names = toc_docnames(ROOT / "_toc.yml")
     rows = []
-    for name in (re.sub(r"\.(md|ipynb)$", "", n) for n in names):
+    for name in names:
         if (site / f"{name}.html").is_file():
             rows.append(page_weight(site, name))
         else:

@@ -22,7 +22,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
-import yaml
+from atmp import book
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -58,20 +58,7 @@ def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 
 def toc_docnames(toc_file: Path) -> list[str]:
     """Every document of a Jupyter Book ``_toc.yml`` (root first, then in reading order)."""
-    toc = yaml.safe_load(toc_file.read_text(encoding="utf-8"))
-    names = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                names.append(entry["file"])
-            for key in ("parts", "chapters", "sections"):
-                walk(entry.get(key))
-
-    walk(toc.get("parts"))
-    walk(toc.get("chapters"))
-    walk(toc.get("sections"))
-    return [re.sub(r"\.(md|ipynb|rst)$", "", n) for n in names]
+    return book.toc_docnames(toc_file)
 
 
 def page_url(site_url: str, docname: str) -> str:

@@ -79,3 +79,31 @@ def test_registry_loads_every_package_module():
     # Importing the whole package must work (widgets defined at module level register then).
     reg = widgets.registry(load=True)
     assert all(isinstance(w, Interactive) for w in reg.values())
+
+
+REGISTERED = sorted(widgets.registry(load=True).items())
+COURSE_WIDGETS = [w for name, w in REGISTERED if not name.startswith(("test-", "doc-"))]
+
+
+def test_every_chapter_has_a_widget():
+    from atmp import book
+
+    # Widget names start with their chapter's first word (aav-..., car-t-..., tissue-...).
+    names = {w.name for w in COURSE_WIDGETS}
+    for chapter in book.chapters():
+        assert any(n.startswith(chapter.split("-")[0] + "-") for n in names), chapter
+
+
+@pytest.mark.parametrize("widget", COURSE_WIDGETS, ids=lambda w: w.name)
+def test_every_registered_widget_draws_its_static_twin_and_edges(widget):
+    # The static twin is the figure at the defaults; the edges are each control's extremes.
+    for params in widget.edge_cases():
+        fig = widget.draw(**params)
+        assert isinstance(fig, Figure) and fig.axes
+    png = plots.png_bytes(widget.figure())
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("widget", COURSE_WIDGETS, ids=lambda w: w.name)
+def test_every_registered_widget_redraws_within_the_test_guard(widget):
+    assert widget.time_redraw(n=9, cpu=True)["p50_ms"] < widgets.REDRAW_TEST_LIMIT_MS
