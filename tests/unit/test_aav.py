@@ -8,7 +8,6 @@ from matplotlib.figure import Figure
 
 from atmp import data
 from atmp.models import aav
-from atmp.widgets import REDRAW_TEST_LIMIT_MS
 
 
 def _vec(product):
@@ -156,19 +155,6 @@ def test_observed_half_lives_from_published_means():
 
 
 # ----------------------------------------------------------------------------- figures and widgets
-
-
-@pytest.mark.parametrize("widget", [aav.DOSE_WIDGET, aav.EPISOME_WIDGET, aav.DURABILITY_WIDGET],
-                         ids=lambda w: w.name)
-def test_widgets_draw_at_every_edge_case(widget):
-    for params in widget.edge_cases():
-        assert isinstance(widget.draw(**params), Figure)
-
-
-@pytest.mark.parametrize("widget", [aav.DOSE_WIDGET, aav.EPISOME_WIDGET, aav.DURABILITY_WIDGET],
-                         ids=lambda w: w.name)
-def test_widgets_redraw_fast(widget):
-    assert widget.time_redraw(n=15, cpu=True)["p50_ms"] < REDRAW_TEST_LIMIT_MS
 
 
 def test_static_figures_draw():

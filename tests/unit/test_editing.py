@@ -6,7 +6,6 @@ from matplotlib.figure import Figure
 
 from atmp import data
 from atmp.models import editing, hsc
-from atmp.widgets import REDRAW_TEST_LIMIT_MS
 
 
 def test_allele_genotypes_are_binomial():
@@ -110,17 +109,6 @@ def test_casgevy_is_the_only_product_of_the_chapter():
 
 def test_locus_schematic_draws():
     assert isinstance(editing.draw_locus(), Figure)
-
-
-@pytest.mark.parametrize("widget", [editing.HBF, editing.FCELL], ids=lambda w: w.name)
-def test_widgets_draw_at_every_edge_case(widget):
-    for params in widget.edge_cases():
-        assert isinstance(widget.draw(**params), Figure)
-
-
-@pytest.mark.parametrize("widget", [editing.HBF, editing.FCELL], ids=lambda w: w.name)
-def test_widget_redraw_is_within_budget(widget):
-    assert widget.time_redraw(n=15, cpu=True)["p50_ms"] < REDRAW_TEST_LIMIT_MS
 
 
 def test_exact_binomial_intervals_reproduce_the_published_ones():

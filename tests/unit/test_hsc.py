@@ -9,7 +9,6 @@ from matplotlib.figure import Figure
 
 from atmp import data
 from atmp.models import hsc
-from atmp.widgets import REDRAW_TEST_LIMIT_MS
 
 # ----------------------------------------------------------------------------- VCN: Poisson
 
@@ -188,17 +187,6 @@ def test_exercise_vcn_solution():
 
 def test_vectors_schematic_draws():
     assert isinstance(hsc.draw_vectors(), Figure)
-
-
-@pytest.mark.parametrize("widget", [hsc.VCN, hsc.CLONES, hsc.RISK], ids=lambda w: w.name)
-def test_widgets_draw_at_every_edge_case(widget):
-    for params in widget.edge_cases():
-        assert isinstance(widget.draw(**params), Figure)
-
-
-@pytest.mark.parametrize("widget", [hsc.VCN, hsc.CLONES, hsc.RISK], ids=lambda w: w.name)
-def test_widget_redraw_is_within_budget(widget):
-    assert widget.time_redraw(n=15, cpu=True)["p50_ms"] < REDRAW_TEST_LIMIT_MS
 
 
 def test_exercise_clones_solution():

@@ -6,7 +6,6 @@ from matplotlib.figure import Figure
 
 from atmp import data
 from atmp.models import oncolytic as onc
-from atmp.widgets import REDRAW_TEST_LIMIT_MS
 
 
 def test_reproduction_number_and_threshold():
@@ -69,12 +68,6 @@ def test_product_table_holds_the_chapter_rows():
     atmps = data.load_atmps()
     t = onc.product_table(atmps)
     assert set(t["product"]) == set(atmps.loc[atmps["chapter"] == "oncolytic-virus", "product"])
-
-
-def test_widget_draws_at_every_edge_case_and_fast():
-    for params in onc.DYNAMICS_WIDGET.edge_cases():
-        assert isinstance(onc.DYNAMICS_WIDGET.draw(**params), Figure)
-    assert onc.DYNAMICS_WIDGET.time_redraw(n=15, cpu=True)["p50_ms"] < REDRAW_TEST_LIMIT_MS
 
 
 def test_static_figures_draw():

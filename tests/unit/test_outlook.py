@@ -78,16 +78,6 @@ def test_figures_draw(dataset):
     assert outlook.draw_routes().axes
 
 
-def test_cost_widget_draws_at_every_edge():
-    for params in outlook.COST.edge_cases():
-        assert outlook.COST.draw(**params).axes
-    from atmp import regulation
-
-    outlook.COST.time_redraw(n=2)
-    ref = regulation.CLOCK.time_redraw(n=10, cpu=True)["p50_ms"]  # same load, see test_tissue
-    assert outlook.COST.time_redraw(n=10, cpu=True)["p50_ms"] < 3 * ref
-
-
 def test_exercise_solutions(dataset):
     """The numbers the chapter's exercise solutions state."""
     atmps, _, _ = dataset
