@@ -1,4 +1,4 @@
-"""Load and validate the course dataset (``data/``; contract in DESIGN §4).
+"""Load and validate the course dataset (``data/``; the data contract is in docs/architecture.md).
 
 The Frictionless data package ``data/datapackage.json`` is the single description of the tables:
 their columns, types, allowed values and keys. This module reads the tables as typed pandas frames
@@ -113,9 +113,46 @@ def _typed(name: str, data_dir) -> pd.DataFrame:
             df[col] = pd.to_datetime(df[col].replace("", None), format="%Y-%m-%d")
         elif kind == "boolean":
             df[col] = df[col].map({"true": True, "false": False}).astype("boolean")
+        elif kind in ("integer", "number"):
+            df[col] = pd.to_numeric(df[col].replace("", None), errors="raise").astype(float)
         elif "enum" in f.get("constraints", {}):
             df[col] = pd.Categorical(df[col].replace("", None), categories=f["constraints"]["enum"])
     return df
+
+
+def names(data_dir: Path | str | None = None) -> list[str]:
+    """The name of every table in the package (each equals its file's stem)."""
+    return [res["name"] for res in package(data_dir)["resources"]]
+
+
+@cache
+def _load_cached(name: str, data_dir: Path) -> pd.DataFrame:
+    return _typed(name, data_dir)
+
+
+def load(name: str, data_dir: Path | str | None = None) -> pd.DataFrame:
+    """Any table of ``data/``, typed from its schema in ``datapackage.json``.
+
+    The one loader of the course: dates become ``datetime64[ns]`` (NaT where empty), booleans
+    nullable booleans, enumerated columns categoricals in the schema's order, integers and
+    numbers floats (NaN where empty, so a missing count never reads as 0), and text stays text
+    ("" where empty). Each call returns a fresh copy, so a caller may modify it.
+
+    Parameters
+    ----------
+    name : str
+        The table's name in ``datapackage.json``, which is its file stem (e.g. ``"car-t-trials"``).
+    data_dir : path, optional
+        Another data folder with its own ``datapackage.json`` (tests use this).
+
+    Examples
+    --------
+    >>> from atmp import data
+    >>> trials = data.load("car-t-trials")
+    >>> trials["source"].str.len().gt(0).all()
+    np.True_
+    """
+    return _load_cached(name, Path(data_dir or DATA_DIR).resolve()).copy()
 
 
 def load_atmps(data_dir: Path | str | None = None) -> pd.DataFrame:
@@ -129,12 +166,12 @@ def load_atmps(data_dir: Path | str | None = None) -> pd.DataFrame:
         ``atmp_class``, ``mechanism_family``, ``status`` and the other enumerated columns as
         categoricals in the schema's order; everything else as strings ("" where empty).
     """
-    return _typed("atmps", data_dir)
+    return load("atmps", data_dir)
 
 
 def load_events(data_dir: Path | str | None = None) -> pd.DataFrame:
     """The regulatory events of every product (``events.csv``), typed, sorted by date."""
-    return _typed("events", data_dir).sort_values(["date", "product"], kind="stable",
+    return load("events", data_dir).sort_values(["date", "product"], kind="stable",
                                                   ignore_index=True)
 
 

@@ -255,3 +255,16 @@ def label_bars(ax, values: Iterable[float], positions: Iterable[float], fmt: str
         if v:
             ax.annotate(fmt.format(v), (x, v), ha="center", va="bottom", fontsize=9,
                         xytext=(0, 2), textcoords="offset points")
+
+
+def publish_all(figures: dict) -> None:
+    """Draw and publish every figure of a chapter (:func:`atmp.chapters` ``figures()``).
+
+    Parameters
+    ----------
+    figures : dict
+        Glue key → zero-argument callable returning the :class:`~matplotlib.figure.Figure`.
+        Each figure is drawn, glued with :func:`publish` and closed, in the dict's order.
+    """
+    for name, draw in figures.items():
+        publish(name, draw())

@@ -67,8 +67,12 @@ def time_notebooks(nb_dir: Path, timeout: int = 600) -> list[dict]:
 
     os.environ["ATMP_BOOK_BUILD"] = "1"
     results = []
-    for path in sorted(nb_dir.glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
+    # The baseline: an empty notebook run the same way (kernel start-up and shut-down only).
+    # Each chapter's ratio to it says how much work the chapter itself does.
+    empty = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
+    notebooks = [("(empty notebook)", empty)]
+    notebooks += [(p.name, nbformat.read(p, as_version=4)) for p in sorted(nb_dir.glob("*.ipynb"))]
+    for name, nb in notebooks:
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                                 resources={"metadata": {"path": str(nb_dir)}})
         t0 = time.perf_counter()
@@ -77,9 +81,11 @@ def time_notebooks(nb_dir: Path, timeout: int = 600) -> list[dict]:
             client.execute()
         except Exception as exc:  # report and carry on: one broken notebook is one row
             error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200]}"
-        results.append({"notebook": path.name, "seconds": time.perf_counter() - t0,
-                        "error": error})
-        print(f"  notebook {path.name}: {results[-1]['seconds']:.1f} s"
+        seconds = time.perf_counter() - t0
+        baseline = results[0]["seconds"] if results else seconds
+        results.append({"notebook": name, "seconds": seconds, "error": error,
+                        "ratio_to_empty": seconds / baseline})
+        print(f"  notebook {name}: {seconds:.1f} s, {seconds / baseline:.1f}x the empty notebook"
               + (f"  ERROR {error}" if error else ""), flush=True)
     return results
 

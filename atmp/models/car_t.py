@@ -33,7 +33,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from scipy.integrate import solve_ivp
 
-from atmp import data, plots
+from atmp import plots
 from atmp.widgets import Choice, Interactive, Slider
 
 # ----------------------------------------------------------------------------- Stein 2019
@@ -478,13 +478,7 @@ TUMOUR = Interactive("car-t-tumour", draw_car_tumour, {
 })
 
 
-# ----------------------------------------------------------------------------- data tables
-
-def load_table(name: str) -> pd.DataFrame:
-    """Load a small sourced table of the chapter (``car-t-constructs``, ``car-t-trials``)."""
-    res = data.resource(name)
-    return pd.read_csv(data.DATA_DIR / res["path"], keep_default_na=False, na_values=[""])
-
+# ----------------------------------------------------------------------------- drawings of the data
 
 DOMAIN_ORDER = ["binder", "hinge", "transmembrane", "costimulatory", "signalling"]
 DOMAIN_COLORS = {"binder": plots.OKABE_ITO["sky blue"], "hinge": "#C8C8C8",
@@ -580,48 +574,7 @@ def draw_trials(trials: pd.DataFrame) -> Figure:
     return fig
 
 
-# ----------------------------------------------------------------------------- chapter helpers
-
-def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
-    """The chapter's products with their CAR (from the data) in decision-date order."""
-    cons = load_table("car-t-constructs")[["product", "binder", "costimulatory"]]
-    t = atmps[atmps["chapter"] == "car-t"].merge(cons, on="product", how="left")
-    t = t.sort_values(["ec_decision_date", "product"])
-    out = pd.DataFrame({
-        "product": t["product"], "INN": t["inn"], "target": t["target"].str.split(" ").str[0],
-        "costimulation": t["costimulatory"],
-        "vector": t["vector"], "authorised": t["ec_decision_date"].dt.strftime("%Y-%m-%d"),
-        "type at authorisation": t["authorisation_type"], "status": t["status"]})
-    return out.reset_index(drop=True)
-
-
-def product_facts(atmps: pd.DataFrame) -> dict:
-    """Glue values for *The products* (keys ``cart-…``)."""
-    from atmp.text import join_names, long_date
-
-    t = atmps[atmps["chapter"] == "car-t"].sort_values("ec_decision_date")
-    cons = load_table("car-t-constructs")
-    first = t.iloc[0]
-    cond = t[t["authorisation_type"] == "conditional"]
-    return {
-        "cart-n": len(t), "cart-n-authorised": int((t["status"] == "authorised").sum()),
-        "cart-names": join_names(t["product"]),
-        "cart-first-date": long_date(first["ec_decision_date"]),
-        "cart-first-names": join_names(t.loc[t["ec_decision_date"] == first["ec_decision_date"],
-                                             "product"]),
-        "cart-newest": t.iloc[-1]["product"], "cart-newest-date": long_date(
-            t.iloc[-1]["ec_decision_date"]),
-        "cart-n-cd19": int(t["target"].str.startswith("CD19").sum()),
-        "cart-n-bcma": int(t["target"].str.startswith("BCMA").sum()),
-        "cart-n-41bb": int((cons["costimulatory"] == "4-1BB").sum()),
-        "cart-n-cd28": int((cons["costimulatory"] == "CD28").sum()),
-        "cart-cd28-names": join_names(cons.loc[cons["costimulatory"] == "CD28", "product"]),
-        "cart-n-lenti": int((t["vector"] == "lentiviral").sum()),
-        "cart-n-gamma": int((t["vector"] == "gammaretroviral").sum()),
-        "cart-n-conditional": len(cond), "cart-conditional-names": join_names(cond["product"]),
-        "cart-n-orphan": int(t["orphan"].sum()), "cart-n-prime": int(t["prime"].sum()),
-    }
-
+# ----------------------------------------------------------------------------- model facts
 
 def kinetics_facts(n: int = 200, seed: int = 1) -> dict:
     """Glue values for the kinetics model: the typical profile and a virtual population."""
@@ -630,14 +583,14 @@ def kinetics_facts(n: int = 200, seed: int = 1) -> dict:
     q = pop["auc_0_28"].quantile([0.05, 0.5, 0.95])
     day28 = float(stein_kinetics(28.0, **STEIN_2019))
     year1 = float(stein_kinetics(365.0, **STEIN_2019))
-    return {"cart-cmax": f"{s.cmax:,.0f}", "cart-tmax": f"{s.tmax:.1f}",
-            "cart-r0": f"{s.r0:.1f}", "cart-rho": f"{s.rho:.2f}",
-            "cart-doubling": f"{s.doubling_time:.2f}", "cart-thalf-a": f"{s.half_life_alpha:.1f}",
-            "cart-thalf-b": f"{s.half_life_beta:.0f}", "cart-auc": f"{s.auc_0_28:,.0f}",
-            "cart-day28": f"{day28:,.0f}", "cart-year1": f"{year1:,.0f}",
-            "cart-pop-n": n, "cart-pop-auc-median": f"{q[0.5]:,.0f}",
-            "cart-pop-auc-p5": f"{q[0.05]:,.0f}", "cart-pop-auc-p95": f"{q[0.95]:,.0f}",
-            "cart-pop-fold": f"{q[0.95] / q[0.05]:.0f}"}
+    return {"car-t-cmax": f"{s.cmax:,.0f}", "car-t-tmax": f"{s.tmax:.1f}",
+            "car-t-r0": f"{s.r0:.1f}", "car-t-rho": f"{s.rho:.2f}",
+            "car-t-doubling": f"{s.doubling_time:.2f}", "car-t-thalf-a": f"{s.half_life_alpha:.1f}",
+            "car-t-thalf-b": f"{s.half_life_beta:.0f}", "car-t-auc": f"{s.auc_0_28:,.0f}",
+            "car-t-day28": f"{day28:,.0f}", "car-t-year1": f"{year1:,.0f}",
+            "car-t-pop-n": n, "car-t-pop-auc-median": f"{q[0.5]:,.0f}",
+            "car-t-pop-auc-p5": f"{q[0.05]:,.0f}", "car-t-pop-auc-p95": f"{q[0.95]:,.0f}",
+            "car-t-pop-fold": f"{q[0.95] / q[0.05]:.0f}"}
 
 
 def tumour_facts() -> dict:
@@ -646,23 +599,11 @@ def tumour_facts() -> dict:
     th = car_tumour_thresholds()
     i, j = int(sim["car_t"].idxmax()), int(sim["leukaemia"].idxmin())
     p = LEON_TRIANA_2021
-    return {"cart-m-peak": f"{sim.loc[i, 'car_t']:.1e}", "cart-m-peak-day": f"{sim.loc[i, 'day']:.0f}",
-            "cart-m-fold": f"{sim.loc[i, 'car_t'] / p['c0']:,.0f}",
-            "cart-m-nadir": f"{sim.loc[j, 'leukaemia']:.1e}",
-            "cart-m-nadir-day": f"{sim.loc[j, 'day']:.0f}",
-            "cart-m-antigen-th": f"{th['antigen_for_expansion']:.1e}",
-            "cart-m-control-th": f"{th['car_t_for_control']:.1e}",
-            "cart-m-b-end": f"{sim['b_cells'].iloc[-1]:.1e}",
-            "cart-m-l-end": f"{sim['leukaemia'].iloc[-1]:.1e}"}
-
-
-def trial_table(trials: pd.DataFrame) -> pd.DataFrame:
-    """A compact view of ``car-t-trials`` for the page (percentages; blank = not verified)."""
-    t = trials.rename(columns={"indication_short": "disease", "n_response": "n",
-                               "response_pct": "response %", "crs_grade3_pct": "CRS ≥3 %",
-                               "neuro_grade3_pct": "neurotox. ≥3 %"})
-    cols = ["product", "trial", "disease", "n", "response %", "CRS ≥3 %", "neurotox. ≥3 %"]
-    out = t[cols].astype({"n": int}).astype(object)
-    for c in ["response %", "CRS ≥3 %", "neurotox. ≥3 %"]:
-        out[c] = ["" if pd.isna(v) else f"{v:g}" for v in t[c]]
-    return out
+    return {"car-t-m-peak": f"{sim.loc[i, 'car_t']:.1e}", "car-t-m-peak-day": f"{sim.loc[i, 'day']:.0f}",
+            "car-t-m-fold": f"{sim.loc[i, 'car_t'] / p['c0']:,.0f}",
+            "car-t-m-nadir": f"{sim.loc[j, 'leukaemia']:.1e}",
+            "car-t-m-nadir-day": f"{sim.loc[j, 'day']:.0f}",
+            "car-t-m-antigen-th": f"{th['antigen_for_expansion']:.1e}",
+            "car-t-m-control-th": f"{th['car_t_for_control']:.1e}",
+            "car-t-m-b-end": f"{sim['b_cells'].iloc[-1]:.1e}",
+            "car-t-m-l-end": f"{sim['leukaemia'].iloc[-1]:.1e}"}

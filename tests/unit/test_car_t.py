@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
+from atmp import data
 from atmp.models import car_t
 
 P = car_t.STEIN_2019
@@ -166,14 +167,14 @@ def test_every_car_t_product_has_a_construct_and_a_trial():
 
     atmps = data.load_atmps()
     products = set(atmps.loc[atmps["chapter"] == "car-t", "product"])
-    assert products == set(car_t.load_table("car-t-constructs")["product"])
-    assert products == set(car_t.load_table("car-t-trials")["product"])
-    costim = car_t.load_table("car-t-constructs")["costimulatory"]
+    assert products == set(data.load("car-t-constructs")["product"])
+    assert products == set(data.load("car-t-trials")["product"])
+    costim = data.load("car-t-constructs")["costimulatory"]
     assert set(costim) <= set(car_t.COSTIM_COLORS)
 
 
 def test_trial_percentages_are_percentages():
-    t = car_t.load_table("car-t-trials")
+    t = data.load("car-t-trials")
     for col in ["response_pct", "complete_pct", "crs_any_pct", "crs_grade3_pct",
                 "neuro_any_pct", "neuro_grade3_pct"]:
         v = t[col].dropna()
@@ -183,8 +184,8 @@ def test_trial_percentages_are_percentages():
 
 
 def test_static_figures_draw():
-    assert car_t.draw_constructs(car_t.load_table("car-t-constructs")).axes
-    assert car_t.draw_trials(car_t.load_table("car-t-trials")).axes
+    assert car_t.draw_constructs(data.load("car-t-constructs")).axes
+    assert car_t.draw_trials(data.load("car-t-trials")).axes
 
 
 def test_exercise_halving_alpha_doubles_the_half_life_and_raises_auc_by_about_half():
@@ -199,3 +200,17 @@ def test_exercise_dose_barely_moves_the_peak_but_antigen_does():
     assert max(peaks) / min(peaks) < 1.5
     small = car_t.simulate_car_tumour(days=60, l0=1e9)["car_t"].max()
     assert peaks[1] / small > 10
+
+
+def test_the_trials_caption_cites_every_trial_of_the_data():
+    # The caption's citations are typed (they are references); this keeps them complete.
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).resolve().parents[2] / "notebooks" / "car-t.ipynb")
+                    .read_text(encoding="utf-8"))
+    caption = next("".join(c["source"]) for c in nb["cells"]
+                   if "{glue:figure} car-t-trials" in "".join(c["source"]))
+    caption = " ".join(caption.split())
+    missing = [t for t in data.load("car-t-trials")["trial"] if t not in caption]
+    assert missing == []

@@ -1,0 +1,255 @@
+"""One analysis of the product record, shared by every chapter.
+
+The product record is ``data/atmps.csv`` (one row per EU marketing authorisation) and
+``data/events.csv`` (its dated regulatory events). Every question a chapter asks of it — which
+products are mine, which were ever authorised, which were on the market on a date, when each
+one lost its authorisation, which conditional authorisations were converted — is answered here,
+once, so that two chapters can never count differently.
+
+The market-exit rule
+--------------------
+A product leaves the market on the first day from which it can no longer be supplied:
+
+* a ``suspended`` event takes it off the market from its date, unless a later
+  ``suspension lifted`` event puts it back (then the suspension is not an exit);
+* a ``withdrawn``, ``expired`` or ``not renewed`` event ends the authorisation on the event's
+  date — the date the end takes effect, which for a withdrawal can be later than the
+  Commission decision that EMA lists as the ``status_date``; if the product was already off
+  the market under a suspension never lifted, the exit is the start of that suspension;
+* a product whose status is not ``authorised`` but whose record has no exit event left on its
+  ``status_date`` (the only date the record gives).
+
+Examples
+--------
+>>> from atmp import data, record
+>>> atmps, events = data.load_atmps(), data.load_events()
+>>> gone = record.exit_dates(atmps, events)
+>>> bool(gone[atmps["status"] == "authorised"].isna().all())
+True
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: Events after which a product can no longer be supplied (until a suspension is lifted).
+SUSPENSION, LIFTED = "suspended", "suspension lifted"
+ENDING_EVENTS = ("withdrawn", "expired", "not renewed")
+EXIT_EVENTS = (SUSPENSION, *ENDING_EVENTS)
+#: Statuses of a product that is no longer authorised (the schema's ``status`` enum minus one).
+EXIT_STATUSES = ("withdrawn", "suspended", "expired", "not renewed")
+CONVERSION = "converted to standard"
+
+
+# ----------------------------------------------------------------------------- selection
+
+def chapter_products(atmps: pd.DataFrame, chapter: str) -> pd.DataFrame:
+    """The rows of one chapter (the ``chapter`` column), oldest Commission decision first."""
+    rows = atmps[atmps["chapter"].astype("object") == chapter]
+    return rows.sort_values(["ec_decision_date", "product"], kind="stable")
+
+
+def ever_authorised(atmps: pd.DataFrame, on=None) -> pd.DataFrame:
+    """Products with a Commission decision (on or before ``on``, if given).
+
+    Rows still being curated after an EMA refresh have no decision date and are left out.
+    """
+    rows = atmps[atmps["ec_decision_date"].notna()]
+    if on is not None:
+        rows = rows[rows["ec_decision_date"] <= pd.Timestamp(on)]
+    return rows
+
+
+def chapter_events(atmps: pd.DataFrame, events: pd.DataFrame, chapter: str) -> pd.DataFrame:
+    """The regulatory events of one chapter's products, by date."""
+    names = chapter_products(atmps, chapter)["product"]
+    return events[events["product"].isin(names)].sort_values(["date", "product"], kind="stable")
+
+
+def events_table(atmps: pd.DataFrame, events: pd.DataFrame, chapter: str) -> pd.DataFrame:
+    """The events of one chapter as a reader's table: product, date (ISO), event, detail."""
+    ev = chapter_events(atmps, events, chapter)
+    return pd.DataFrame({
+        "product": ev["product"].to_numpy(),
+        "date": ev["date"].dt.strftime("%Y-%m-%d").to_numpy(),
+        "event": ev["event"].astype("object").to_numpy(),
+        "detail": ev["detail"].to_numpy(),
+    })
+
+
+# ----------------------------------------------------------------------------- exits
+
+def _exit_of(status: str, status_date, product_events: pd.DataFrame, as_of=None):
+    """The exit date of one product by the module's rule (``NaT`` while on the market)."""
+    off_since = None
+    for when, event in zip(product_events["date"], product_events["event"].astype("object"),
+                           strict=True):
+        if as_of is not None and when > as_of:
+            break
+        if event == SUSPENSION and off_since is None:
+            off_since = when
+        elif event == LIFTED:
+            off_since = None
+        elif event in ENDING_EVENTS:
+            return off_since if off_since is not None else when
+    if off_since is not None:
+        return off_since
+    ended_later = product_events["event"].astype("object").isin(ENDING_EVENTS).any()
+    if status in EXIT_STATUSES and not ended_later and (as_of is None or status_date <= as_of):
+        return status_date
+    return pd.NaT
+
+
+def exit_dates(atmps: pd.DataFrame, events: pd.DataFrame, as_of=None) -> pd.Series:
+    """The date each product left the market, by the module's rule (NaT while on it).
+
+    Parameters
+    ----------
+    atmps, events : DataFrame
+        From :func:`atmp.data.load_atmps` and :func:`atmp.data.load_events`.
+    as_of : date-like, optional
+        Read the record as it stood on this date: later events are ignored, so a suspension
+        lifted after ``as_of`` still counts as an exit on ``as_of``.
+
+    Returns
+    -------
+    Series of datetime64, indexed like ``atmps``.
+    """
+    ev = events[events["event"].astype("object").isin((*EXIT_EVENTS, LIFTED))]
+    ev = ev.sort_values("date", kind="stable")
+    by_product = {p: g for p, g in ev.groupby("product", observed=True)}
+    empty = ev.iloc[0:0]
+    as_of = None if as_of is None else pd.Timestamp(as_of)
+    out = [_exit_of(str(s), d, by_product.get(p, empty), as_of)
+           for p, s, d in zip(atmps["product"], atmps["status"].astype("object"),
+                              atmps["status_date"], strict=True)]
+    return pd.Series(pd.to_datetime(pd.Series(out, dtype="object")).to_numpy(),
+                     index=atmps.index, dtype="datetime64[ns]")
+
+
+def on_market(atmps: pd.DataFrame, events: pd.DataFrame, on) -> pd.Series:
+    """Boolean Series (indexed like ``atmps``): authorised by ``on`` and not yet gone then."""
+    on = pd.Timestamp(on)
+    left = exit_dates(atmps, events, as_of=on)
+    granted = atmps["ec_decision_date"].notna() & (atmps["ec_decision_date"] <= on)
+    return granted & ~(left.notna() & (left <= on))
+
+
+def market_by_date(atmps: pd.DataFrame, events: pd.DataFrame, dates) -> pd.DataFrame:
+    """Products ever authorised, on the market and gone, at each date.
+
+    Returns
+    -------
+    DataFrame
+        Index: the dates; columns ``ever authorised``, ``on the market``, ``left the market``.
+    """
+    rows = []
+    for when in pd.to_datetime(list(dates)):
+        left = exit_dates(atmps, events, as_of=when)
+        ever = atmps["ec_decision_date"].notna() & (atmps["ec_decision_date"] <= when)
+        gone = ever & left.notna()
+        rows.append((int(ever.sum()), int((ever & ~gone).sum()), int(gone.sum())))
+    return pd.DataFrame(rows, index=pd.to_datetime(list(dates)),
+                        columns=["ever authorised", "on the market", "left the market"])
+
+
+def suspensions_lifted(events: pd.DataFrame) -> pd.DataFrame:
+    """Every suspension that a later event lifted: ``product``, ``suspended``, ``lifted``."""
+    rows = []
+    for product, g in events.sort_values("date").groupby("product", observed=True):
+        start = None
+        for when, event in zip(g["date"], g["event"].astype("object"), strict=True):
+            if event == SUSPENSION:
+                start = when
+            elif event == LIFTED and start is not None:
+                rows.append({"product": product, "suspended": start, "lifted": when})
+                start = None
+    return pd.DataFrame(rows, columns=["product", "suspended", "lifted"])
+
+
+# ----------------------------------------------------------------------------- durations
+
+def authorisation_spans(atmps: pd.DataFrame, events: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Time from the initial Commission decision until the authorisation was lost, or ``as_of``.
+
+    This measures the life of the *authorisation*, not time on sale: a product can hold an
+    authorisation without ever being launched.
+
+    Returns
+    -------
+    DataFrame
+        ``product``, ``atmp_class``, ``route`` (authorisation type at grant), ``start``,
+        ``end`` (exit date or ``as_of``), ``years`` (365.25-day years), ``lost`` (True =
+        observed exit, False = censored at ``as_of``), ``status``, ``status_reason``;
+        in order of authorisation.
+    """
+    df = ever_authorised(atmps)
+    ends = exit_dates(atmps, events).loc[df.index]
+    as_of = pd.Timestamp(as_of)
+    out = pd.DataFrame({
+        "product": df["product"],
+        "atmp_class": df["atmp_class"].astype("object").fillna("not recorded"),
+        "route": df["authorisation_type"].astype("object").fillna("not recorded"),
+        "start": df["ec_decision_date"],
+        "end": ends.fillna(as_of),
+        "lost": ends.notna(),
+        "status": df["status"].astype("object").fillna("not recorded"),
+        "status_reason": df["status_reason"],
+    })
+    out["years"] = (out["end"] - out["start"]).dt.days / 365.25
+    cols = ["product", "atmp_class", "route", "start", "end", "years", "lost", "status",
+            "status_reason"]
+    return out[cols].sort_values("start", kind="stable", ignore_index=True)
+
+
+def life_timeline(atmps: pd.DataFrame, events: pd.DataFrame, as_of) -> tuple[pd.DataFrame,
+                                                                               pd.DataFrame]:
+    """Per-product spans (:func:`authorisation_spans`) and the events that punctuate them.
+
+    Returns
+    -------
+    spans : DataFrame
+    marks : DataFrame
+        Events other than ``authorised`` and the ending events (those are the ends of the
+        spans): ``product``, ``date``, ``event``, ``detail``.
+    """
+    spans = authorisation_spans(atmps, events, as_of)
+    ends = {"authorised", *ENDING_EVENTS}
+    ev = events[~events["event"].astype("object").isin(ends)
+                & events["product"].isin(spans["product"])]
+    marks = ev[["product", "date", "event", "detail"]].astype({"event": "object"})
+    return spans, marks.reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- conversions
+
+def conditional_outcomes(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """What the record shows for every product first authorised conditionally.
+
+    The outcome is ``converted to standard`` (dated by the conversion event), ``left the
+    market`` (with the status), or ``no conversion recorded``: a missing event is never read
+    as "still conditional", because the record may simply not hold the conversion yet.
+
+    Returns
+    -------
+    DataFrame
+        ``product``, ``granted``, ``outcome``, ``outcome_date``, ``renewals``.
+    """
+    df = ever_authorised(atmps)
+    df = df[df["authorisation_type"].astype("object") == "conditional"]
+    left = exit_dates(atmps, events)
+    rows = []
+    for i, row in df.sort_values("ec_decision_date").iterrows():
+        ev = events[events["product"] == row["product"]]
+        conv = ev[ev["event"].astype("object") == CONVERSION]
+        if len(conv):
+            outcome, when = "converted to standard", conv["date"].min()
+        elif pd.notna(left[i]):
+            outcome, when = f"left the market ({row['status']})", left[i]
+        else:
+            outcome, when = "no conversion recorded", pd.NaT
+        rows.append({"product": row["product"], "granted": row["ec_decision_date"],
+                     "outcome": outcome, "outcome_date": when,
+                     "renewals": int((ev["event"].astype("object") == "conditional renewed").sum())})
+    return pd.DataFrame(rows, columns=["product", "granted", "outcome", "outcome_date",
+                                       "renewals"])
