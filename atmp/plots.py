@@ -268,3 +268,145 @@ def publish_all(figures: dict) -> None:
     """
     for name, draw in figures.items():
         publish(name, draw())
+
+
+# ----------------------------------------------------------------------------- record figures
+# Figures of the product record (atmp.record) that several chapters draw the same way.
+
+#: Markers of the events drawn on a life timeline (event → (marker, colour, label)).
+EVENT_MARKERS: dict[str, tuple[str, str, str]] = {
+    "conditional renewed": ("|", OKABE_ITO["black"], "conditional MA renewed"),
+    "converted to standard": ("D", OKABE_ITO["blue"], "converted to standard MA"),
+    "indication extended": ("^", OKABE_ITO["black"], "indication extended"),
+    "transferred": ("o", "#FFFFFF", "MA transferred to a new holder"),
+    "suspended": ("s", STATUS_COLORS["suspended"], "suspended"),
+    "suspension lifted": ("s", "#FFFFFF", "suspension lifted"),
+}
+
+
+def decimal_year(when) -> np.ndarray | float:
+    """Dates as decimal years (2018-07-01 → about 2018.5); a scalar for a scalar."""
+    import pandas as pd
+
+    if np.ndim(when) == 0:
+        t = pd.Timestamp(when)
+        return t.year + (t.dayofyear - 1) / 365.25
+    t = pd.DatetimeIndex(pd.to_datetime(when))
+    return (t.year + (t.dayofyear - 1) / 365.25).to_numpy(dtype=float)
+
+
+def draw_life_timeline(spans, marks, as_of, title: str = "Regulatory life of every EU-authorised ATMP"
+                       ) -> Figure:
+    """One horizontal bar per product, from the initial decision until the authorisation was lost.
+
+    Parameters
+    ----------
+    spans, marks : DataFrame
+        From :func:`atmp.record.life_timeline`.
+    as_of : date-like
+        The data date (a dashed line; open bars end there).
+    title : str
+        The axes title.
+
+    Bars are coloured by ATMP class; a loss of the authorisation is a cross in the colour of the
+    status; other events (conversion, renewal, suspension, extension, transfer) sit on the bar.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    n = len(spans)
+    fig, ax = new_figure(width=8.0, height=max(3.0, 0.24 * n + 1.6))
+    y = np.arange(n)[::-1]
+    pos = dict(zip(spans["product"], y, strict=True))
+    start, end = decimal_year(spans["start"]), decimal_year(spans["end"])
+    for yi, s, e, (_, r) in zip(y, start, end, spans.iterrows(), strict=True):
+        ax.barh(yi, e - s, left=s, height=0.6, color=CLASS_COLORS.get(r["atmp_class"], "#BBBBBB"))
+        if r["lost"]:
+            ax.plot(e, yi, marker="X", ms=8, color=STATUS_COLORS.get(r["status"], "#000000"),
+                    mec="black", mew=0.5, zorder=3)
+    for _, m in marks.iterrows():
+        if m["product"] not in pos or m["event"] not in EVENT_MARKERS:
+            continue
+        marker, color, _ = EVENT_MARKERS[m["event"]]
+        ax.plot(decimal_year(m["date"]), pos[m["product"]], marker=marker, ms=6, color=color,
+                mec="black", mew=0.6, zorder=4)
+    now = decimal_year(as_of)
+    ax.axvline(now, color=REFERENCE_COLOR, lw=0.8, ls="--")
+    ax.text(now, n - 0.2, "data as of ", fontsize=8, va="bottom", ha="right")
+    first = int(np.floor(start.min()))
+    ax.set_xlim(first - 0.3, now + 0.5)
+    ax.set_xticks(range(first + first % 2, int(now) + 1, 2))
+    ax.set_yticks(y, spans["product"], fontsize=8)
+    ax.set_ylim(-0.8, n + 0.4)
+    ax.set_xlabel("year")
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(color=CLASS_COLORS.get(c, "#BBBBBB"), label=c)
+               for c in dict.fromkeys(spans["atmp_class"])]
+    lost = set(spans.loc[spans["lost"], "status"])
+    handles += [Line2D([], [], ls="", marker="X", ms=8, color=STATUS_COLORS[s], mec="black",
+                       mew=0.5, label=f"authorisation lost: {s}")
+                for s in STATUS_COLORS if s in lost]
+    handles += [Line2D([], [], ls="", marker=mk, ms=6, color=c, mec="black", mew=0.6, label=lab)
+                for ev, (mk, c, lab) in EVENT_MARKERS.items() if ev in set(marks["event"])]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    return fig
+
+
+def draw_survival(fits: dict, colors: dict | None = None,
+                  title: str = "How long EU ATMP authorisations are held (Kaplan–Meier)") -> Figure:
+    """Kaplan–Meier curves of still holding the authorisation, each with its 95% band.
+
+    Parameters
+    ----------
+    fits : dict
+        Label → ``(kmf, spans)`` from :func:`atmp.record.fit_km` and
+        :func:`atmp.record.authorisation_spans`.
+    colors : dict, optional
+        Label → colour (default: the Okabe–Ito colours in order).
+    title : str
+        The axes title.
+
+    Censored products (still authorised) are ticks on their curve; each label gives the group's
+    size and number of losses, and a group of fewer than three products is marked
+    "(too few to estimate)" in the legend, because its curve is a handful of steps. With one
+    group, the numbers at risk are written under the axis.
+    """
+    from atmp import record
+
+    palette = [OKABE_ITO[c] for c in ("bluish green", "vermillion", "blue", "reddish purple",
+                                      "orange", "sky blue")]
+    colors = colors or {}
+    fig, ax = new_figure(width=7.0, height=4.2)
+    horizon = 1.0
+    for i, (label, (kmf, spans)) in enumerate(fits.items()):
+        color = colors.get(label, palette[i % len(palette)])
+        sf = kmf.survival_function_.iloc[:, 0]
+        ci = kmf.confidence_interval_survival_function_
+        n, lost = len(spans), int(spans["lost"].sum())
+        warn = " (too few to estimate)" if n < 3 else ""
+        ax.step(sf.index, sf.to_numpy(), where="post", color=color, lw=2,
+                label=f"{label}: n = {n}, {lost} lost{warn}")
+        ax.fill_between(ci.index, ci.iloc[:, 0], ci.iloc[:, 1], step="post", color=color,
+                        alpha=0.15, lw=0)
+        cens = spans.loc[~spans["lost"], "years"].to_numpy()
+        ax.plot(cens, record.survival_at(kmf, cens), ls="", marker="|", ms=9, mew=1.5,
+                color=color)
+        horizon = max(horizon, float(np.ceil(spans["years"].max())))
+    ticks = np.arange(0, horizon + 1, 2 if horizon > 10 else 1)
+    if len(fits) == 1:
+        (_, spans), = fits.values()
+        for t in ticks:
+            ax.text(t, 0.03, str(int((spans["years"] >= t).sum())), ha="center", fontsize=8,
+                    transform=ax.get_xaxis_transform())
+        ax.text(0.01, 0.09, "number still followed (at risk):", fontsize=8, transform=ax.transAxes)
+    ax.plot([], [], ls="", marker="|", ms=9, mew=1.5, color=REFERENCE_COLOR,
+            label="censored: still authorised")
+    ax.set_xticks(ticks)
+    ax.set_xlim(0, horizon)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("years since the initial Commission decision")
+    ax.set_ylabel("probability the authorisation is still held")
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8)
+    return fig

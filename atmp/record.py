@@ -253,3 +253,80 @@ def conditional_outcomes(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFr
                      "renewals": int((ev["event"].astype("object") == "conditional renewed").sum())})
     return pd.DataFrame(rows, columns=["product", "granted", "outcome", "outcome_date",
                                        "renewals"])
+
+
+def exits(spans: pd.DataFrame) -> pd.DataFrame:
+    """The authorisations that were lost, by exit date (rows of :func:`authorisation_spans`)."""
+    out = spans[spans["lost"]].sort_values("end", ignore_index=True)
+    return out[["product", "atmp_class", "route", "start", "end", "years", "status",
+                "status_reason"]]
+
+
+# ----------------------------------------------------------------------------- survival
+
+def fit_km(spans: pd.DataFrame, label: str = "all ATMPs"):
+    """Kaplan–Meier estimate of the probability that an authorisation is still held.
+
+    Parameters
+    ----------
+    spans : DataFrame
+        From :func:`authorisation_spans` (``years`` and ``lost``).
+    label : str
+        Name of the curve.
+
+    Returns
+    -------
+    lifelines.KaplanMeierFitter
+        Fitted, with its 95% confidence band (lifelines' default, exponential Greenwood).
+        Warnings from lifelines are silenced so a notebook cell writes nothing to stderr.
+    """
+    import warnings
+
+    from lifelines import KaplanMeierFitter
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kmf = KaplanMeierFitter(label=label)
+        kmf.fit(spans["years"].to_numpy(float), event_observed=spans["lost"].to_numpy(bool))
+    return kmf
+
+
+def survival_at(kmf, years):
+    """Kaplan–Meier probability of still holding the authorisation at given times (years)."""
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.asarray(kmf.survival_function_at_times(np.atleast_1d(years)), dtype=float)
+
+
+def km_summary(kmf, spans: pd.DataFrame, at_years=(2, 5, 10)) -> pd.DataFrame:
+    """Probability still authorised, its 95% band and the number at risk, at given years.
+
+    Returns
+    -------
+    DataFrame
+        Index ``years``; columns ``still authorised (KM)``, ``lower 95%``, ``upper 95%``,
+        ``at risk`` (products followed at least that long).
+    """
+    import numpy as np
+
+    at = np.asarray(at_years, dtype=float)
+    ci = kmf.confidence_interval_survival_function_
+    idx = np.clip(np.searchsorted(ci.index.to_numpy(), at, side="right") - 1, 0, len(ci) - 1)
+    return pd.DataFrame({
+        "still authorised (KM)": survival_at(kmf, at),
+        "lower 95%": ci.iloc[idx, 0].to_numpy(),
+        "upper 95%": ci.iloc[idx, 1].to_numpy(),
+        "at risk": [int((spans["years"] >= t).sum()) for t in at],
+    }, index=pd.Index(at, name="years")).round(2)
+
+
+def median_years(kmf) -> float:
+    """Kaplan–Meier median (years); ``inf`` while the curve has not fallen to one half.
+
+    Report a median only when it is finite: an infinite median means "not reached".
+    """
+    return float(kmf.median_survival_time_)
