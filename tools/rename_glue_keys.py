@@ -9,7 +9,8 @@ Usage::
     python tools/rename_glue_keys.py notebooks/car-t.ipynb cart-=car-t- data_as_of=car-t-data-as-of
 
 An argument ``OLD=NEW`` whose OLD ends in ``-`` or ``_`` renames a prefix; otherwise a whole key.
-Keys are then written in kebab case (``_`` → ``-``) when ``--kebab`` is given.
+Keys are then written in kebab case (``_`` → ``-``) when ``--kebab`` is given, and
+``--add-prefix S-`` puts ``S-`` before every key that does not start with it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ ROLE = re.compile(r"(\{glue(?::[a-z]+)?\}`)([^`:<>\s]+)")
 DIRECTIVE = re.compile(r"(```\{glue:figure\}\s+)(\S+)")
 
 
-def rename(key: str, rules: list[tuple[str, str]], kebab: bool) -> str:
+def rename(key: str, rules: list[tuple[str, str]], kebab: bool, add_prefix: str = "") -> str:
     for old, new in rules:
         if old[-1] in "-_" and key.startswith(old):
             key = new + key[len(old):]
@@ -32,12 +33,13 @@ def rename(key: str, rules: list[tuple[str, str]], kebab: bool) -> str:
         if key == old:
             key = new
             break
-    return key.replace("_", "-") if kebab else key
+    key = key.replace("_", "-") if kebab else key
+    return key if not add_prefix or key.startswith(add_prefix) else add_prefix + key
 
 
-def rewrite(text: str, rules, kebab: bool) -> str:
+def rewrite(text: str, rules, kebab: bool, add_prefix: str = "") -> str:
     def sub(m):
-        return m.group(1) + rename(m.group(2), rules, kebab)
+        return m.group(1) + rename(m.group(2), rules, kebab, add_prefix)
     return DIRECTIVE.sub(sub, ROLE.sub(sub, text))
 
 
@@ -46,6 +48,7 @@ def main(argv=None) -> int:
     ap.add_argument("notebook", type=Path)
     ap.add_argument("rules", nargs="*", help="OLD=NEW (a prefix if OLD ends in - or _)")
     ap.add_argument("--kebab", action="store_true", help="write keys in kebab case")
+    ap.add_argument("--add-prefix", default="", help="prefix every key that lacks it (e.g. S-)")
     args = ap.parse_args(argv)
     rules = []
     for r in args.rules:
@@ -58,7 +61,7 @@ def main(argv=None) -> int:
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown":
             src = "".join(cell["source"])
-            new = rewrite(src, rules, args.kebab)
+            new = rewrite(src, rules, args.kebab, args.add_prefix)
             if new != src:
                 cell["source"] = new.splitlines(keepends=True)
     out = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"

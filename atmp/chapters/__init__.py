@@ -7,7 +7,7 @@ as ``_``). Every chapter module exposes the **chapter contract**:
     The notebook's file stem. Every name the chapter publishes derives from it.
 ``products(atmps)``
     The chapter's rows of ``data/atmps.csv``, oldest Commission decision first.
-``product_table(atmps)``
+``product_table(atmps, events)``
     The reader's table of those products.
 ``events_table(atmps, events)``
     The reader's table of their regulatory events.

@@ -23,7 +23,7 @@ def products(atmps: pd.DataFrame) -> pd.DataFrame:
     return record.chapter_products(atmps, CHAPTER)
 
 
-def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
+def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """The chapter's products with their CAR (from the data) in decision-date order."""
     cons = data.load("car-t-constructs")[["product", "binder", "costimulatory"]]
     t = products(atmps).merge(cons, on="product", how="left")

@@ -65,7 +65,7 @@ def test_products_are_the_chapter_rows_of_the_record(stem, record_tables):
     assert set(rows["product"]) == set(expected["product"])
     assert len(rows) > 0
     assert rows["ec_decision_date"].is_monotonic_increasing
-    table = ch.product_table(atmps)
+    table = ch.product_table(atmps, events)
     assert isinstance(table, pd.DataFrame) and len(table) == len(rows)
     ev = ch.events_table(atmps, events)
     assert set(ev["product"]) <= set(rows["product"])

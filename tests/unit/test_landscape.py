@@ -2,11 +2,13 @@
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
 
-from atmp import data, landscape
+from atmp import data
+from atmp import record as product_record
+from atmp.chapters import landscape
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "dataset"
 
@@ -20,9 +22,9 @@ def record(tmp_path):
     return data.load_atmps(tmp_path / "data"), data.load_events(tmp_path / "data")
 
 
-def test_exit_dates_are_the_first_exit_event(record):
+def test_exit_dates_follow_the_one_rule_of_atmp_record(record):
     atmps, events = record
-    exits = dict(zip(atmps["product"], landscape.exit_dates(atmps, events), strict=True))
+    exits = dict(zip(atmps["product"], product_record.exit_dates(atmps, events), strict=True))
     assert exits["ChondroCelect"] == pd.Timestamp("2016-11-30")
     assert exits["Glybera"] == pd.Timestamp("2017-10-25")
     assert pd.isna(exits["Kymriah"])
@@ -32,7 +34,7 @@ def test_a_suspension_counts_as_leaving_the_market(record):
     atmps, events = record
     extra = pd.DataFrame({"product": ["Glybera"], "date": [pd.Timestamp("2015-01-15")],
                           "event": ["suspended"], "detail": [""], "source": [""]})
-    exits = landscape.exit_dates(atmps, pd.concat([events, extra], ignore_index=True))
+    exits = product_record.exit_dates(atmps, pd.concat([events, extra], ignore_index=True))
     assert exits[atmps["product"] == "Glybera"].iloc[0] == pd.Timestamp("2015-01-15")
 
 
@@ -74,21 +76,37 @@ def test_class_examples_are_the_first_of_each_class(record):
 
 
 def test_product_table_is_sorted_and_complete(record):
-    atmps, _ = record
-    table = landscape.product_table(atmps)
+    atmps, events = record
+    table = landscape.product_table(atmps, events)
     assert list(table["Product"]) == ["ChondroCelect", "Glybera", "Kymriah"]
     assert table.loc[2, "Left market"] == ""
 
 
-@pytest.mark.parametrize("draw", [landscape.draw_per_year, landscape.draw_status,
-                                  landscape.draw_families])
-def test_figures_draw(record, draw):
-    assert isinstance(draw(record[0]), Figure)
+def test_per_year_figure_stacks_one_bar_per_year_and_class(record):
+    atmps, _ = record
+    table = landscape.per_year(atmps)
+    ax = landscape.draw_per_year(atmps).axes[0]
+    heights = [p.get_height() for p in ax.patches]
+    assert sum(heights) == len(atmps) == table.to_numpy().sum()
+    assert ax.get_ylabel() and ax.get_xlabel()
 
 
-def test_explorer_draws_at_defaults_and_edges():
-    for params in landscape.EXPLORER.edge_cases():
-        assert isinstance(landscape.EXPLORER.draw(**params), Figure)
+def test_status_figure_has_one_row_per_status_present(record):
+    atmps, _ = record
+    ax = landscape.draw_status(atmps).axes[0]
+    present = atmps["status"].astype(str).unique()
+    assert sorted(t.get_text() for t in ax.get_yticklabels()) == sorted(present)
+    assert sum(p.get_width() for p in ax.patches) == len(atmps)
+
+
+def test_families_figure_bars_add_up_to_the_products(record):
+    atmps, _ = record
+    ax = landscape.draw_families(atmps).axes[0]
+    assert np.isclose(sum(p.get_width() for p in ax.patches), len(atmps))
+    assert len(ax.get_yticklabels()) == atmps["mechanism_family"].nunique()
+
+
+def test_explorer_shows_an_empty_selection_honestly():
     empty = landscape.draw_explorer(classes=["combined"], statuses=["authorised"])
     assert empty.axes[0].get_title().startswith("0 products ·")
 

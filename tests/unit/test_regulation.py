@@ -1,87 +1,14 @@
-"""The regulation chapter's logic: procedure clock, counts, life spans, Kaplan–Meier, widget."""
+"""The regulation chapter (atmp.chapters.regulation) and the Kaplan–Meier helpers of
+atmp.record it uses: counts, route table, spans, survival, conditional outcomes, glue facts."""
 
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
 
-from atmp import data, regulation
-
-# ----------------------------------------------------------------------------- procedure clock
-
-
-def test_standard_timetable_with_two_clock_stops_hand_computed():
-    # 210 active days + 90 + 30 clock-stop days = opinion on day 330; + 67 = decision on day 397
-    clock = regulation.procedure_clock("standard", 90, 30, 67)
-    assert clock.active_days == 210
-    assert clock.stops == (90, 30)
-    assert clock.opinion_day == 330
-    assert clock.decision_day == 397
-    assert clock.clock_stop_days == 120
-
-
-def test_no_clock_stop_gives_the_often_quoted_277_days():
-    assert regulation.procedure_clock("standard", 0, 0, 67).decision_day == 210 + 67 == 277
-
-
-def test_accelerated_timetable_has_150_active_days_and_one_stop():
-    clock = regulation.procedure_clock("accelerated", 30, 999, 67)
-    assert clock.active_days == 150
-    assert clock.stops == (30,)  # the Day-180 stop does not exist in a 150-day timetable
-    assert clock.opinion_day == 180
-    assert clock.decision_day == 247
-
-
-def test_segments_are_contiguous_and_active_days_add_up():
-    for args in [("standard", 90, 30, 67), ("standard", 0, 0, 0), ("accelerated", 365, 0, 120)]:
-        clock = regulation.procedure_clock(*args)
-        ends = [s[2] for s in clock.segments]
-        starts = [s[1] for s in clock.segments]
-        assert starts[0] == 0 and starts[1:] == ends[:-1]
-        active = sum(b - a for p, a, b in clock.segments if p == "active")
-        assert active == clock.active_days
-        assert ends[-1] == clock.decision_day
-
-
-def test_time_to_decision_and_its_inverse():
-    assert regulation.time_to_decision(210, [91, 30], 67) == 398
-    assert regulation.time_to_decision(150, [], 67) == 217
-    assert regulation.implied_clock_stops(405) == 405 - 277
-    assert regulation.implied_clock_stops(273) == -4  # shorter than a stop-free timetable
-
-
-@pytest.mark.parametrize("bad", [dict(timetable="fast"), dict(stop_1=-1), dict(decision_days=-5)])
-def test_bad_parameters_are_refused(bad):
-    with pytest.raises(ValueError):
-        regulation.procedure_clock(**bad)
-    with pytest.raises(ValueError):
-        regulation.time_to_decision(210, [-1])
-
-
-def test_published_table_matches_the_papers_summary_statistics():
-    s = regulation.published_summary()
-    assert s["n"] == 17
-    assert s["median"] == 405  # Rivetti di Val Cervo et al. 2024, Table 2
-    assert round(s["mean"]) == 547
-
-
-def test_exercise_clock_solution():
-    """The computation of exercise reg-ex-clock."""
-    clock = regulation.procedure_clock("standard", 91, 30, 67)
-    start = pd.Timestamp("2026-02-02")  # Day 1 of the procedure
-    opinion = start + pd.Timedelta(days=clock.opinion_day - 1)
-    decision = opinion + pd.Timedelta(days=67)
-    assert clock.opinion_day - 1 == 330  # elapsed days from Day 1 to the opinion
-    assert opinion == pd.Timestamp("2026-12-29")
-    assert decision == pd.Timestamp("2027-03-06")
-    fast = regulation.procedure_clock("accelerated", 30, 0, 67)
-    assert start + pd.Timedelta(days=fast.opinion_day - 1) == pd.Timestamp("2026-07-31")
-    implied = {p: regulation.implied_clock_stops(d)
-               for p, d in regulation.PUBLISHED_EMA_ASSESSMENT_DAYS.items()}
-    assert implied["Kymriah"] == -4 and implied["Spherox"] == 1656 - 277
-
+from atmp import data, plots, record
+from atmp.chapters import regulation
 
 # ----------------------------------------------------------------------------- data fixtures
 
@@ -160,15 +87,15 @@ def test_route_table_on_a_fixture():
 
 
 def test_exit_dates_use_an_unlifted_suspension():
-    ends = regulation.exit_dates(_atmps(), _events())
+    ends = record.exit_dates(_atmps(), _events())
     assert ends[0] == pd.Timestamp("2011-01-01")
     assert pd.isna(ends[1]) and pd.isna(ends[3])  # authorised (D's suspension was lifted)
     assert ends[4] == pd.Timestamp("2014-01-01")  # E: suspended in 2014, expired in 2018
 
 
-def test_time_on_market_censors_authorised_products():
-    tom = regulation.time_on_market(_atmps(), _events(), AS_OF).set_index("product")
-    assert tom.loc["A", "left_market"] and not tom.loc["B", "left_market"]
+def test_spans_censor_authorised_products():
+    tom = record.authorisation_spans(_atmps(), _events(), AS_OF).set_index("product")
+    assert tom.loc["A", "lost"] and not tom.loc["B", "lost"]
     assert tom.loc["B", "end"] == pd.Timestamp(AS_OF)
     assert tom.loc["A", "years"] == pytest.approx(365 / 365.25)
 
@@ -177,31 +104,31 @@ def test_kaplan_meier_against_a_hand_computed_example():
     # exits at 1 and 3 years, censored at 2 and 4 years:
     # S(1) = 3/4; S(2) = 3/4 (censoring does not drop the curve); S(3) = 3/4 * (1 - 1/2) = 3/8
     tom = pd.DataFrame({"years": [1.0, 2.0, 3.0, 4.0],
-                        "left_market": [True, False, True, False]})
-    kmf = regulation.fit_time_on_market(tom)
-    s = regulation.survival_at(kmf, [0.5, 1.0, 2.5, 3.0, 4.0])
+                        "lost": [True, False, True, False]})
+    kmf = record.fit_km(tom)
+    s = record.survival_at(kmf, [0.5, 1.0, 2.5, 3.0, 4.0])
     np.testing.assert_allclose(s, [1.0, 0.75, 0.75, 0.375, 0.375])
-    assert math.isinf(regulation.median_time_on_market(
-        regulation.fit_time_on_market(tom.assign(left_market=[True, False, False, False]))))
-    assert regulation.median_time_on_market(kmf) == 3.0
+    assert math.isinf(record.median_years(
+        record.fit_km(tom.assign(lost=[True, False, False, False]))))
+    assert record.median_years(kmf) == 3.0
 
 
 def test_kaplan_meier_three_products_all_leave():
-    tom = pd.DataFrame({"years": [1.0, 2.0, 3.0], "left_market": [True, True, True]})
-    s = regulation.survival_at(regulation.fit_time_on_market(tom), [1, 2, 3])
+    tom = pd.DataFrame({"years": [1.0, 2.0, 3.0], "lost": [True, True, True]})
+    s = record.survival_at(record.fit_km(tom), [1, 2, 3])
     np.testing.assert_allclose(s, [2 / 3, 1 / 3, 0.0])
 
 
 def test_km_summary_reports_numbers_at_risk():
     tom = pd.DataFrame({"years": [1.0, 2.0, 3.0, 4.0],
-                        "left_market": [True, False, True, False]})
-    summ = regulation.km_summary(regulation.fit_time_on_market(tom), tom, at_years=(2, 3.5))
+                        "lost": [True, False, True, False]})
+    summ = record.km_summary(record.fit_km(tom), tom, at_years=(2, 3.5))
     assert summ["at risk"].tolist() == [3, 1]
-    assert summ.loc[2.0, "on market (KM)"] == 0.75
+    assert summ.loc[2.0, "still authorised (KM)"] == 0.75
 
 
 def test_conditional_outcomes_on_a_fixture():
-    out = regulation.conditional_outcomes(_atmps(), _events()).set_index("product")
+    out = record.conditional_outcomes(_atmps(), _events()).set_index("product")
     assert out.loc["B", "outcome"] == "converted to standard"
     assert out.loc["C", "outcome"] == "left the market (withdrawn)"
     assert out.loc["C", "renewals"] == 1
@@ -209,14 +136,14 @@ def test_conditional_outcomes_on_a_fixture():
 
 
 def test_exits_and_commercial_reasons():
-    tom = regulation.time_on_market(_atmps(), _events(), AS_OF)
-    ex = regulation.exits(tom)
+    tom = record.authorisation_spans(_atmps(), _events(), AS_OF)
+    ex = record.exits(tom)
     assert ex["product"].tolist() == ["A", "E", "C"]
     assert [regulation.is_commercial(r) for r in ex["status_reason"]] == [True, False, False]
 
 
 def test_life_timeline_marks_exclude_the_span_ends():
-    spans, marks = regulation.life_timeline(_atmps(), _events(), AS_OF)
+    spans, marks = record.life_timeline(_atmps(), _events(), AS_OF)
     assert len(spans) == 5
     assert set(marks["event"]) == {"converted to standard", "conditional renewed", "suspended",
                                    "suspension lifted"}
@@ -227,65 +154,77 @@ def test_life_timeline_marks_exclude_the_span_ends():
 
 def test_the_chapter_computations_run_on_the_dataset():
     atmps, events, as_of = data.load_atmps(), data.load_events(), data.data_as_of()
-    tom = regulation.time_on_market(atmps, events, as_of)
+    tom = record.authorisation_spans(atmps, events, as_of)
     assert len(tom) == atmps["ec_decision_date"].notna().sum()
     assert (tom["years"] >= 0).all()
-    kmf = regulation.fit_time_on_market(tom)
-    s = regulation.survival_at(kmf, [0, 5])
+    kmf = record.fit_km(tom)
+    s = record.survival_at(kmf, [0, 5])
     assert s[0] == 1.0 and 0 <= s[1] <= 1
     # exercise reg-ex-km: the naive share still authorised vs the KM estimate at 5 years
-    naive = 1 - tom["left_market"].mean()
+    naive = 1 - tom["lost"].mean()
     assert 0 < naive <= 1
     counts = regulation.authorisation_counts(atmps)
     assert counts.to_numpy().sum() == len(tom)
     # exercise reg-ex-conditional: outcomes of conditional MAs add up
-    cond = regulation.conditional_outcomes(atmps, events)
+    cond = record.conditional_outcomes(atmps, events)
     assert len(cond) == (atmps["authorisation_type"] == "conditional").sum()
 
 
-# ----------------------------------------------------------------------------- figures, widget
+# ----------------------------------------------------------------------------- figures
 
 
-def test_figures_draw_on_the_fixture():
-    atmps, events = _atmps(), _events()
-    assert isinstance(regulation.draw_authorisation_types(
-        regulation.authorisation_counts(atmps)), Figure)
-    spans, marks = regulation.life_timeline(atmps, events, AS_OF)
-    assert isinstance(regulation.draw_life_timeline(spans, marks, AS_OF), Figure)
-    tom = regulation.time_on_market(atmps, events, AS_OF)
-    assert isinstance(regulation.draw_time_on_market(regulation.fit_time_on_market(tom), tom),
-                      Figure)
+def test_routes_figure_has_one_bar_per_route_and_year_and_labelled_axes():
+    counts = regulation.authorisation_counts(_atmps())
+    ax = regulation.draw_authorisation_types(counts).axes[0]
+    assert len(ax.patches) == counts.size               # a bar (maybe of height 0) per cell
+    heights = np.array([p.get_height() for p in ax.patches]).reshape(counts.shape[::-1])
+    np.testing.assert_array_equal(heights.T, counts.to_numpy())
+    assert "products" in ax.get_ylabel() and "year" in ax.get_xlabel()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(counts.columns)
 
 
-def test_widget_draws_at_defaults_and_edges():
-    w = regulation.CLOCK
-    assert w.defaults == {"timetable": "standard", "stop_1": 90, "stop_2": 30,
-                          "decision_days": 67}
-    for params in w.edge_cases():
-        assert isinstance(w.draw(**params), Figure)
+def test_life_timeline_has_a_bar_per_product_and_a_cross_per_lost_authorisation():
+    spans, marks = record.life_timeline(_atmps(), _events(), AS_OF)
+    ax = plots.draw_life_timeline(spans, marks, AS_OF, title="fixture").axes[0]
+    assert len(ax.patches) == len(spans)
+    crosses = [ln for ln in ax.lines if ln.get_marker() == "X"]
+    assert len(crosses) == spans["lost"].sum() == 3
+    assert ax.get_title() == "fixture"
+    assert [t.get_text() for t in ax.get_yticklabels()] == spans["product"].tolist()
 
 
-def test_widget_is_registered():
-    from atmp import widgets
-
-    assert widgets.registry(load=False)["regulation-procedure-clock"] is regulation.CLOCK
+def test_survival_figure_draws_the_fitted_curve_and_warns_on_tiny_groups():
+    tom = record.authorisation_spans(_atmps(), _events(), AS_OF)
+    kmf = record.fit_km(tom)
+    ax = plots.draw_survival({"all": (kmf, tom), "two": (record.fit_km(tom.head(2)),
+                                                         tom.head(2))}).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "all: n = 5, 3 lost"
+    assert labels[1] == "two: n = 2, 1 lost (too few to estimate)"
+    step = ax.lines[0]
+    np.testing.assert_allclose(step.get_ydata(), kmf.survival_function_.iloc[:, 0].to_numpy())
+    assert ax.get_ylim() == (0, 1.05)
 
 
 def test_glue_values_for_the_prose():
     atmps, events = _atmps(), _events()
     facts = regulation.product_facts(regulation.route_table(atmps),
                                      regulation.authorisation_counts(atmps))
-    assert facts["reg-n-products"] == 5 and facts["reg-share-special"] == "80%"
+    assert facts["regulation-n-products"] == 5 and facts["regulation-share-special"] == "80%"
     clock = regulation.clock_facts()
-    assert clock["reg-clock-decision"] == 397 and clock["reg-pub-median"] == 405
-    assert clock["reg-pub-implied"] == 405 - 277
+    assert clock["regulation-clock-decision"] == 397 and clock["regulation-pub-median"] == 405
+    assert clock["regulation-pub-implied"] == 405 - 277
     tom = pd.DataFrame({"years": [1.0, 2.0, 3.0, 4.0, 11.0],
-                        "left_market": [True, False, True, False, False]})
-    kmf = regulation.fit_time_on_market(tom)
-    km = regulation.km_facts(kmf, tom, regulation.km_summary(kmf, tom, at_years=(2, 5, 10)))
-    assert km["reg-km-2"] == "80%" and km["reg-n-left"] == 2 and km["reg-km-10-risk"] == 1
-    tom_f = regulation.time_on_market(atmps, events, AS_OF)
-    story = regulation.story_facts(regulation.conditional_outcomes(atmps, events),
-                                   regulation.exits(tom_f))
-    assert story["reg-cond-converted-names"] == "B"
-    assert story["reg-exits-commercial"] == 1 and story["reg-exits-other-names"] == "E and C"
+                        "lost": [True, False, True, False, False]})
+    kmf = record.fit_km(tom)
+    km = regulation.km_facts(kmf, tom, record.km_summary(kmf, tom, at_years=(2, 5, 10)))
+    assert km["regulation-km-2"] == "80%"
+    assert km["regulation-n-left"] == 2
+    assert km["regulation-km-10-risk"] == 1
+    tom_f = record.authorisation_spans(atmps, events, AS_OF)
+    story = regulation.story_facts(record.conditional_outcomes(atmps, events),
+                                   record.exits(tom_f))
+    assert story["regulation-cond-converted-names"] == "B"
+    assert story["regulation-exits-commercial"] == 1
+    assert story["regulation-exits-other-names"] == "E and C"
+    assert story["regulation-cond-unrecorded"] == 0

@@ -1,16 +1,14 @@
-"""The ATMP landscape: counts, timelines and the product explorer (chapter ``landscape``).
+"""Chapter *The ATMP landscape* (``notebooks/landscape.ipynb``): the chapter contract.
 
 Everything is computed from ``data/atmps.csv`` and ``data/events.csv``: authorisations per year
 by class, the number ever authorised against the number still on the market over time, status
-today with the reasons products left, and mechanism families.
-
-A product *leaves the market* on the first of its ``suspended``, ``withdrawn``, ``expired`` or
-``not renewed`` events (a suspension takes it off the market even though the authorisation
-still exists; none of the suspensions in the record was ever lifted).
+today with the reasons products left, and mechanism families. When a product left the market is
+decided by the one rule of :mod:`atmp.record`.
 
 Examples
 --------
->>> from atmp import data, landscape
+>>> from atmp import data
+>>> from atmp.chapters import landscape
 >>> atmps, events = data.load_atmps(), data.load_events()
 >>> yearly = landscape.on_market_by_year(atmps, events)
 >>> bool((yearly["ever authorised"] >= yearly["on the market"]).all())
@@ -28,35 +26,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from atmp import data, plots
+from atmp import chapters, data, plots, record, text
 from atmp.widgets import Choice, Interactive, Range
 
-#: Events that take a product off the market.
-EXIT_EVENTS = ("suspended", "withdrawn", "expired", "not renewed")
+CHAPTER = "landscape"
 FIRST_YEAR = 2009  # ChondroCelect, the first EU ATMP, was authorised in 2009
-
-
-def exit_dates(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
-    """Date each product left the market (NaT if it is still on it).
-
-    Parameters
-    ----------
-    atmps : DataFrame
-        From :func:`atmp.data.load_atmps`.
-    events : DataFrame
-        From :func:`atmp.data.load_events`.
-
-    Returns
-    -------
-    Series of datetime64, indexed like ``atmps``
-        The earliest exit event of each product; for a product that is not authorised but has
-        no exit event, its ``status_date``.
-    """
-    exits = (events[events["event"].isin(EXIT_EVENTS)]
-             .groupby("product", observed=True)["date"].min())
-    first_exit = atmps["product"].map(exits)
-    gone = atmps["status"].astype(str) != "authorised"
-    return first_exit.where(first_exit.notna() | ~gone, atmps["status_date"])
 
 
 def per_year(atmps: pd.DataFrame, last_year: int | None = None) -> pd.DataFrame:
@@ -93,15 +67,11 @@ def on_market_by_year(atmps: pd.DataFrame, events: pd.DataFrame,
         (counts of products, cumulative to 31 December or to ``as_of``).
     """
     as_of = pd.Timestamp(as_of or data.data_as_of())
-    left = exit_dates(atmps, events)
-    rows = []
-    for year in range(FIRST_YEAR, as_of.year + 1):
-        end = min(pd.Timestamp(year=year, month=12, day=31), as_of)
-        ever = atmps["ec_decision_date"] <= end
-        gone = ever & left.notna() & (left <= end)
-        rows.append((year, int(ever.sum()), int((ever & ~gone).sum()), int(gone.sum())))
-    return pd.DataFrame(rows, columns=["year", "ever authorised", "on the market",
-                                       "left the market"]).set_index("year")
+    years = range(FIRST_YEAR, as_of.year + 1)
+    ends = [min(pd.Timestamp(year=y, month=12, day=31), as_of) for y in years]
+    table = record.market_by_date(atmps, events, ends)
+    table.index = pd.Index(list(years), name="year")
+    return table
 
 
 def status_table(atmps: pd.DataFrame) -> pd.DataFrame:
@@ -145,9 +115,10 @@ def class_examples(atmps: pd.DataFrame) -> pd.DataFrame:
     }).rename_axis("ATMP class")
 
 
-def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
+def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """The searchable product table of the book: one row per product, short readable columns."""
-    t = atmps.sort_values("ec_decision_date")
+    t = products(atmps)
+    left = record.exit_dates(atmps, events).loc[t.index]
     return pd.DataFrame({
         "Product": t["product"],
         "Class": t["atmp_class"].astype(str),
@@ -157,7 +128,7 @@ def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
                                                                      "exceptional"),
         "Orphan": t["orphan"].map({True: "yes", False: "no"}).fillna("?"),
         "Status": t["status"].astype(str),
-        "Left market": t["status_date"].dt.strftime("%Y-%m-%d").fillna(""),
+        "Left market": left.dt.strftime("%Y-%m-%d").fillna(""),
         "Therapeutic area": t["therapeutic_area"],
     }).reset_index(drop=True)
 
@@ -259,15 +230,10 @@ def draw_families(atmps: pd.DataFrame) -> Figure:
 
 
 @functools.cache
-def _record() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The dataset, loaded once per session for the explorer's redraws."""
-    return data.load_atmps(), data.load_events()
-
-
-def _decimal_year(dates: pd.Series) -> np.ndarray:
-    """Dates as fractional calendar years (fast to draw; 2018.5 is about 2 July 2018)."""
-    d = pd.to_datetime(dates)
-    return (d.dt.year + (d.dt.dayofyear - 1) / 365.25).to_numpy(dtype=float)
+def _record() -> pd.DataFrame:
+    """The products with their exit dates, computed once per session for the explorer."""
+    atmps, events = data.load_atmps(), data.load_events()
+    return atmps.assign(exit=record.exit_dates(atmps, events))
 
 
 def draw_explorer(classes=None, statuses=None, years=None, atmps=None, events=None) -> Figure:
@@ -282,10 +248,9 @@ def draw_explorer(classes=None, statuses=None, years=None, atmps=None, events=No
     atmps, events : DataFrame, optional
         The data (default: loaded once from ``data/``).
     """
-    if atmps is None or events is None:
-        atmps, events = _record()
+    sel = (_record() if atmps is None or events is None
+           else atmps.assign(exit=record.exit_dates(atmps, events)))
     as_of = pd.Timestamp(data.data_as_of())
-    sel = atmps.assign(exit=exit_dates(atmps, events))
     if classes is not None:
         sel = sel[sel["atmp_class"].astype(str).isin(classes)]
     if statuses is not None:
@@ -297,9 +262,10 @@ def draw_explorer(classes=None, statuses=None, years=None, atmps=None, events=No
     height = max(2.2, 0.24 * len(sel) + 1.3)
     fig, ax = plots.new_figure(width=7.5, height=height, layout=None)
     fig.subplots_adjust(left=0.2, right=0.97, top=1 - 0.45 / height, bottom=0.75 / height)
-    start = _decimal_year(sel["ec_decision_date"])
+    now = plots.decimal_year(as_of)
+    start = plots.decimal_year(sel["ec_decision_date"])
     gone = sel["exit"].notna().to_numpy()
-    end = np.where(gone, _decimal_year(sel["exit"].fillna(as_of)), _decimal_year(pd.Series([as_of]))[0])
+    end = np.where(gone, plots.decimal_year(sel["exit"].fillna(as_of)), now)
     colors = [plots.class_color(str(c)) for c in sel["atmp_class"]]
     rows = np.arange(len(sel))
     for mask, style in ((~gone, "solid"), (gone, (0, (2, 1.5)))):
@@ -315,7 +281,7 @@ def draw_explorer(classes=None, statuses=None, years=None, atmps=None, events=No
     for r, name in zip(rows, sel["product"], strict=True):
         ax.text(-0.01, r, name, transform=names, ha="right", va="center", fontsize=8)
     ax.set_ylim(-0.8, max(len(sel), 1) - 0.2)
-    ax.set_xlim(FIRST_YEAR - 0.5, _decimal_year(pd.Series([as_of]))[0] + 0.35)
+    ax.set_xlim(FIRST_YEAR - 0.5, now + 0.35)
     ax.set_xticks(range(FIRST_YEAR + 1, as_of.year + 1, 2))
     ax.set_xlabel("year")
     ax.grid(axis="y", visible=False)
@@ -343,3 +309,66 @@ def _explorer() -> Interactive:
 
 #: The chapter's widget: filter the product timeline by class, status and years.
 EXPLORER = _explorer()
+WIDGETS = (EXPLORER,)
+
+
+# ----------------------------------------------------------------------------- the contract
+
+def products(atmps: pd.DataFrame) -> pd.DataFrame:
+    """Every product with a Commission decision (this chapter is about all of them)."""
+    return record.ever_authorised(atmps).sort_values(["ec_decision_date", "product"],
+                                                     kind="stable")
+
+
+def events_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Every regulatory event of the record, by date."""
+    ev = events[events["product"].isin(products(atmps)["product"])]
+    return pd.DataFrame({"product": ev["product"].to_numpy(),
+                         "date": ev["date"].dt.strftime("%Y-%m-%d").to_numpy(),
+                         "event": ev["event"].astype("object").to_numpy(),
+                         "detail": ev["detail"].to_numpy()})
+
+
+def route_class_table(atmps: pd.DataFrame) -> pd.DataFrame:
+    """Products by authorisation type at grant (rows) and ATMP class (columns)."""
+    t = pd.crosstab(atmps["authorisation_type"], atmps["atmp_class"])
+    t.index.name, t.columns.name = "authorisation type at grant", None
+    return t.reset_index()
+
+
+def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
+    """Every value the chapter's prose pastes (keys ``landscape-…``)."""
+    t = products(atmps)
+    counts = t["atmp_class"].value_counts()
+    first, newest = t.iloc[0], t.iloc[-1]
+    peak = per_year(t).sum(axis=1)
+    yearly = on_market_by_year(t, events)
+    kind = t["authorisation_type"].astype("object")
+    return {
+        **chapters.common_facts(CHAPTER),
+        "landscape-n-products": len(t),
+        "landscape-n-authorised": int((t["status"] == "authorised").sum()),
+        "landscape-n-left": int((t["status"] != "authorised").sum()),
+        "landscape-n-gene": int(counts["gene therapy"]),
+        "landscape-n-cell": int(counts["somatic cell therapy"]),
+        "landscape-n-tissue": int(counts["tissue engineered"]),
+        "landscape-n-combined": int(counts["combined"]),
+        "landscape-first-product": first["product"], "landscape-first-date": first["ec_decision_date"],
+        "landscape-newest-product": newest["product"],
+        "landscape-newest-date": newest["ec_decision_date"],
+        "landscape-peak-year": int(peak.idxmax()), "landscape-peak-n": int(peak.max()),
+        "landscape-n-since-2018": int(peak.loc[2018:].sum()),
+        "landscape-share-left": text.percent(yearly["left the market"].iloc[-1],
+                                             yearly["ever authorised"].iloc[-1]),
+        "landscape-n-conditional": int((kind == "conditional").sum()),
+        "landscape-n-exceptional": int((kind == "exceptional circumstances").sum()),
+        "landscape-n-orphan": int(t["orphan"].sum()),
+    }
+
+
+def figures(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
+    """The chapter's static figures, drawn when asked."""
+    return {"landscape-per-year": lambda: draw_per_year(atmps),
+            "landscape-on-market": lambda: draw_on_market(atmps, events),
+            "landscape-status": lambda: draw_status(atmps),
+            "landscape-families": lambda: draw_families(atmps)}
