@@ -1,4 +1,4 @@
-"""Reconcile the course dataset with EMA's medicines export (DESIGN §5).
+"""Reconcile the course dataset with EMA's medicines export (docs/architecture.md §4).
 
 EMA publishes every centrally authorised medicine daily, as JSON (``medicines-output-medicines_json-
 report_en.json``) and as XLSX (the same fields under human-readable headers, after a preamble). This
@@ -860,7 +860,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``python -m atmp.ema`` argument parser."""
     parser = argparse.ArgumentParser(
         prog=f"python -m {PROG}",
-        description="Compare the course dataset with EMA's medicines export (DESIGN §5).",
+        description="Compare the course dataset with EMA's medicines export (docs/architecture.md §4).",
         epilog=f"EMA's JSON export: {JSON_URL}. Exit status: 0 success (differences are not "
                "errors), 2 unreadable or malformed export or dataset (one line on stderr, nothing "
                "written).")

@@ -1,4 +1,4 @@
-"""House style for every figure of the course (DESIGN §8).
+"""House style for every figure of the course (docs/architecture.md §8).
 
 One colour-blind-safe palette (Okabe & Ito 2008) with a fixed colour per ATMP class and per
 mechanism family, opaque white backgrounds so figures read on the book's light and dark themes,

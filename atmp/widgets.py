@@ -1,4 +1,4 @@
-"""The widget contract (DESIGN §7): one drawing function, a live widget and its static twin.
+"""The widget contract (docs/architecture.md §7): one drawing function, a live widget and its static twin.
 
 A model figure is one function ``draw(**params) -> Figure``. :class:`Interactive` wraps it:
 
@@ -47,7 +47,7 @@ LIVE_NOTE = (
     "the page to open it on Binder or Colab and move the controls.*"
 )
 
-#: DESIGN §10: a redraw (model + draw) should take at most this long (median, wall clock, on a
+#: docs/architecture.md §10: a redraw (model + draw) should take at most this long (median, wall clock, on a
 #: quiet 2-core machine). ``make bench`` holds every widget to it.
 REDRAW_BUDGET_MS = 100.0
 #: Unit tests guard against regressions with a looser bound on CPU time, so that a busy machine

@@ -1,4 +1,4 @@
-"""Benchmarks of the course against its budgets (DESIGN §10): ``make bench``.
+"""Benchmarks of the course against its budgets (docs/architecture.md §10): ``make bench``.
 
 Measures, on this machine:
 
@@ -9,7 +9,7 @@ Measures, on this machine:
 * the rebuild of that copy after touching one markdown page, with the execution cache warm;
 * the redraw latency (model + draw + PNG render) of every widget in ``atmp.widgets.registry()``;
 * the weight of every page of the table of contents, from the freshly built files: the HTML and
-  its images (what the budget counts, DESIGN §10), and with everything else the page references
+  its images (what the budget counts, docs/architecture.md §10), and with everything else the page references
   (CSS with its @imports and web fonts, JS). The theme's assets (about 2.5 MB, 1.5 MB of it
   Font Awesome's JS) are the same on every page and cached after the first; the ones only some
   pages load (the 4.4 MB widget manager, MathJax) are named in the table.

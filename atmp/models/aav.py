@@ -1,6 +1,6 @@
 """In vivo gene therapy with AAV: label arithmetic, episome dilution and loss, durability.
 
-Three small models, each with a drawing function and a module-level widget (DESIGN §7):
+Three small models, each with a drawing function and a module-level widget (docs/architecture.md §7):
 
 * **dose → volume** (:func:`dose_volume_ml`, :func:`vials_needed`): the label arithmetic of each
   product, from ``data/aav-gene-therapy-vectors.csv``;

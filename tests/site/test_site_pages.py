@@ -1,4 +1,4 @@
-"""Every page of the table of contents, in headless Chromium (DESIGN §9, site tests)."""
+"""Every page of the table of contents, in headless Chromium (docs/architecture.md §9)."""
 
 import pytest
 import sitecheck

@@ -1,4 +1,4 @@
-"""Every chapter notebook follows the chapter anatomy of DESIGN §6 and the house rules.
+"""Every chapter notebook follows the chapter anatomy of docs/architecture.md §5 and the house rules.
 
 These checks read the notebooks as JSON (no execution): the set-up cell, cleared outputs, the
 headings in order, learning objectives checked by exercises and quiz questions, and figures
@@ -120,3 +120,23 @@ def test_the_objectives_map_has_no_gaps():
     course = objectives.course_map([p.stem for p in NOTEBOOKS])
     assert course, "no learning objectives found"
     assert objectives.gaps(course) == []
+
+
+def test_the_chapter_template_passes_the_anatomy_checks():
+    """templates/chapter.txt, built as CONTRIBUTING.md says, is a chapter these tests accept."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build_notebook
+
+    from atmp import prose
+
+    nb = build_notebook.parse((ROOT / "templates" / "chapter.txt").read_text(encoding="utf-8"))
+    pair = (nb, "my-chapter")
+    test_starts_with_the_colab_cell(pair)
+    test_outputs_are_cleared_and_cells_have_ids(pair)
+    test_anatomy_headings_in_order(pair)
+    test_every_exercise_has_a_collapsed_solution(pair)
+    test_every_glued_figure_has_alt_text_name_and_caption(pair)
+    assert prose.typed_counts(markdown(nb)) == []
+    assert "## Safety and long-term follow-up" in markdown(nb)
