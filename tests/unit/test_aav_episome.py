@@ -3,7 +3,6 @@
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.stats import poisson
 
@@ -101,8 +100,7 @@ def test_implied_lifetime_inverts_the_mean_readout():
 
 
 def test_hope_b_constants_are_the_rows_of_the_durability_table():
-    path = data.DATA_DIR / data.resource("aav-durability")["path"]
-    d = pd.read_csv(path)
+    d = data.load("aav-gene-therapy-durability")
     rows = d[d["product"] == "Hemgenix"].set_index("weeks")["mean_iu_dl"].to_dict()
     assert rows == ep.HOPE_B_FIX_IU_DL
 
