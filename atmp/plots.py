@@ -66,6 +66,39 @@ STATUS_COLORS: dict[str, str] = {
     "not renewed": "#B0B0B0",
 }
 
+#: WCAG 2.1 (success criterion 1.4.11) asks 3:1 contrast for the graphical objects a reader needs.
+MIN_CONTRAST = 3.0
+#: Outline drawn around a bar or marker whose fill is paler than :data:`MIN_CONTRAST` on white
+#: (Okabe–Ito orange, yellow and sky blue are), so the shape itself stays visible.
+EDGE = "#333333"
+#: ``gid`` of a pale shape that is a backdrop (a membrane band, a shaded period), not data:
+#: the contrast check leaves it alone.
+BACKGROUND_GID = "background"
+
+
+def contrast_ratio(color: str, background: str = "#FFFFFF") -> float:
+    """WCAG 2.1 contrast ratio of two colours (1 to 21).
+
+    Examples
+    --------
+    >>> round(contrast_ratio("#000000"), 1), round(contrast_ratio("#E69F00"), 2)
+    (21.0, 2.25)
+    """
+    from matplotlib.colors import to_rgb
+
+    def luminance(c):
+        lin = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in to_rgb(c)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(color), luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def edge(color: str, otherwise: str = "white") -> str:
+    """Edge colour for a filled shape: :data:`EDGE` if ``color`` is too pale on white."""
+    return EDGE if contrast_ratio(color) < MIN_CONTRAST else otherwise
+
+
 #: Neutral colour for reference lines, published values and annotations.
 REFERENCE_COLOR = OKABE_ITO["black"]
 BACKGROUND = "#FFFFFF"
@@ -320,7 +353,9 @@ def draw_life_timeline(spans, marks, as_of, title: str = "Regulatory life of eve
     pos = dict(zip(spans["product"], y, strict=True))
     start, end = decimal_year(spans["start"]), decimal_year(spans["end"])
     for yi, s, e, (_, r) in zip(y, start, end, spans.iterrows(), strict=True):
-        ax.barh(yi, e - s, left=s, height=0.6, color=CLASS_COLORS.get(r["atmp_class"], "#BBBBBB"))
+        color = CLASS_COLORS.get(r["atmp_class"], "#BBBBBB")
+        ax.barh(yi, e - s, left=s, height=0.6, color=color, edgecolor=edge(color, color),
+                linewidth=0.6)
         if r["lost"]:
             ax.plot(e, yi, marker="X", ms=8, color=STATUS_COLORS.get(r["status"], "#000000"),
                     mec="black", mew=0.5, zorder=3)

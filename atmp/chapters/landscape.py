@@ -144,7 +144,7 @@ def draw_per_year(atmps: pd.DataFrame) -> Figure:
         vals = table[cls].to_numpy()
         if vals.any():
             ax.bar(table.index, vals, bottom=bottom, color=plots.class_color(cls), label=cls,
-                   edgecolor="white", linewidth=0.6)
+                   edgecolor=plots.edge(plots.class_color(cls)), linewidth=0.6)
         bottom += vals
     plots.label_bars(ax, bottom, table.index)
     ax.set_ylim(0, max(bottom.max(), 1) * 1.18)
@@ -189,7 +189,7 @@ def draw_status(atmps: pd.DataFrame) -> Figure:
         vals = table[cls].to_numpy()
         if vals.any():
             ax.barh(y, vals, left=left, color=plots.class_color(cls), label=cls,
-                    edgecolor="white")
+                    edgecolor=plots.edge(plots.class_color(cls)))
         left += vals
     for yi, total in zip(y, left, strict=True):
         ax.annotate(f"{int(total)}", (total, yi), xytext=(3, 0), textcoords="offset points",
@@ -214,7 +214,7 @@ def draw_families(atmps: pd.DataFrame) -> Figure:
     colors = [plots.family_color(f) for f in fam.index]
     ax.barh(y, fam["authorised"], color=colors, edgecolor="black", linewidth=0.4)
     ax.barh(y, fam["products"] - fam["authorised"], left=fam["authorised"], color="white",
-            edgecolor=colors, hatch="///", linewidth=0.8)
+            edgecolor=[plots.edge(c, otherwise=c) for c in colors], hatch="///", linewidth=0.8)
 
 
     ax.legend(handles=[Patch(facecolor=plots.OKABE_ITO["grey"], edgecolor="black",

@@ -222,8 +222,9 @@ def draw_authorisation_types(counts: pd.DataFrame) -> Figure:
     years = counts.index.to_numpy()
     for route in counts.columns:
         vals = counts[route].to_numpy()
-        ax.bar(years, vals, bottom=bottom, color=ROUTE_COLORS.get(route, "#BBBBBB"),
-               label=route, width=0.8, edgecolor="white", linewidth=0.5)
+        color = ROUTE_COLORS.get(route, "#BBBBBB")
+        ax.bar(years, vals, bottom=bottom, color=color, label=route, width=0.8,
+               edgecolor=plots.edge(color), linewidth=0.5)
         bottom += vals
     plots.label_bars(ax, bottom, years)
     ax.set_xlabel("year of the initial Commission decision")

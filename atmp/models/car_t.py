@@ -507,7 +507,7 @@ def draw_constructs(constructs: pd.DataFrame) -> Figure:
               "signalling": 1.9}
     mem_x = widths["binder"] + widths["hinge"] + 0.2
     ax.add_patch(Rectangle((mem_x, -0.7), widths["transmembrane"] - 0.4, len(rows) + 0.2,
-                           color="#EFE3A0", zorder=0))
+                           color="#EFE3A0", zorder=0, gid=plots.BACKGROUND_GID))
     ax.text(mem_x + (widths["transmembrane"] - 0.4) / 2, len(rows) - 0.35, "cell membrane",
             ha="center", fontsize=8)
     ax.text(mem_x / 2, len(rows) - 0.35, "outside the cell", ha="center", fontsize=8)

@@ -4,18 +4,9 @@ import io
 
 import numpy as np
 import pytest
-from matplotlib.colors import to_rgb
 from PIL import Image
 
 from atmp import plots
-
-
-def _luminance(hex_color):
-    def lin(c):
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (lin(c) for c in to_rgb(hex_color))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def test_every_atmp_class_has_its_own_colour():
@@ -28,11 +19,77 @@ def test_class_colours_are_from_the_colour_blind_safe_palette():
     assert set(plots.CLASS_COLORS.values()) <= set(plots.OKABE_ITO.values())
 
 
-@pytest.mark.parametrize("color", list(plots.CLASS_COLORS.values()))
-def test_class_colours_contrast_with_the_white_figure_background(color):
-    # WCAG contrast ratio for graphical objects is 3:1; bars and lines must be visible on white.
-    ratio = (1.05) / (_luminance(color) + 0.05)
-    assert ratio >= 2.0, f"{color} is too pale on white ({ratio:.2f}:1)"
+def test_contrast_ratio_matches_wcag_reference_values():
+    assert plots.contrast_ratio("#000000") == pytest.approx(21.0)
+    assert plots.contrast_ratio("#FFFFFF") == pytest.approx(1.0)
+    assert plots.contrast_ratio("#767676") == pytest.approx(4.54, abs=0.01)  # WCAG's AA grey
+
+
+PALETTE = {**{f"class {k}": v for k, v in plots.CLASS_COLORS.items()},
+           **{f"family {k}": v for k, v in plots.FAMILY_COLORS.items()},
+           **{f"status {k}": v for k, v in plots.STATUS_COLORS.items()}}
+
+
+@pytest.mark.parametrize("name", sorted(PALETTE))
+def test_every_palette_colour_is_visible_on_white_or_gets_a_dark_edge(name):
+    # WCAG 2.1 SC 1.4.11: graphical objects need 3:1 against white. Okabe-Ito orange (2.25:1),
+    # sky blue and yellow do not reach it, so shapes filled with them get the dark EDGE, which does.
+    color = PALETTE[name]
+    if plots.contrast_ratio(color) >= plots.MIN_CONTRAST:
+        assert plots.edge(color) == "white"
+    else:
+        assert plots.edge(color) == plots.EDGE
+    assert plots.contrast_ratio(plots.EDGE) >= plots.MIN_CONTRAST
+
+
+def test_every_family_of_the_schema_has_its_own_colour():
+    from atmp import data
+
+    families = data.enum("atmps", "mechanism_family")
+    assert set(families) == set(plots.FAMILY_COLORS), "a family would silently turn grey"
+    assert set(data.enum("atmps", "status")) == set(plots.STATUS_COLORS)
+    assert set(data.enum("atmps", "atmp_class")) == set(plots.CLASS_COLORS)
+
+
+def _pale_shapes_without_an_edge(fig):
+    from matplotlib.colors import to_hex
+    from matplotlib.patches import Rectangle
+
+    bad = []
+    for ax in fig.axes:
+        for p in ax.patches:
+            if (not isinstance(p, Rectangle) or p.get_width() == 0 or p.get_height() == 0
+                    or p.get_gid() == plots.BACKGROUND_GID):
+                continue
+            face = p.get_facecolor()
+            if face[3] < 0.5 or to_hex(face[:3]) == "#ffffff":
+                continue   # transparent or white fills (hatched bars are drawn by their edge)
+            if plots.contrast_ratio(to_hex(face[:3])) >= plots.MIN_CONTRAST:
+                continue
+            edge = p.get_edgecolor()
+            if p.get_linewidth() == 0 or plots.contrast_ratio(to_hex(edge[:3])) < plots.MIN_CONTRAST:
+                bad.append(to_hex(face[:3]))
+    return bad
+
+
+def test_the_edge_check_bites_on_a_pale_bar():
+    fig, ax = plots.new_figure()
+    ax.bar([0, 1], [1, 2], color=plots.OKABE_ITO["yellow"], edgecolor="white")
+    assert _pale_shapes_without_an_edge(fig) == [plots.OKABE_ITO["yellow"].lower()] * 2
+
+
+def _chapter_figures():
+    from atmp import book, chapters, data
+
+    atmps, events = data.load_atmps(), data.load_events()
+    for stem in book.chapters():
+        yield from chapters.load(stem).figures(atmps, events).items()
+
+
+@pytest.mark.parametrize("name,draw", list(_chapter_figures()), ids=lambda x: x
+                         if isinstance(x, str) else "")
+def test_no_chapter_figure_has_a_pale_bar_without_a_dark_edge(name, draw):
+    assert _pale_shapes_without_an_edge(draw()) == []
 
 
 def test_unknown_class_names_the_known_ones():
