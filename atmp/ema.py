@@ -619,6 +619,11 @@ def shorten(text: str, limit: int = INDICATION_MAX) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
+def _today() -> dt.date:
+    """The date written into new rows (a function, so tests can fix it)."""
+    return dt.date.today()
+
+
 def new_row(rec: dict[str, Any], columns: list[str], label: str, today: dt.date) -> dict[str, str]:
     """The row ``--apply`` appends for an ATMP the dataset lacks, marked for curation.
 
@@ -671,7 +676,7 @@ def reconcile(export: Export, ours: list[dict[str, str]], columns: list[str] | N
     Report
     """
     columns = columns or (list(ours[0]) if ours else list(OUR_COLUMNS))
-    today = today or dt.date.today()
+    today = today or _today()
     chosen, ignored = select_atmps(export.records)
     report = Report(ignored=ignored, compared=len(chosen), label=export.label)
     by_number = {r["ema_product_number"]: i for i, r in enumerate(ours)}

@@ -415,7 +415,8 @@ CURATED = ("atmp_class", "mechanism_family", "vector", "target", "cell_source", 
            "sources", "verified_on", "notes")
 
 
-def test_apply_writes_ema_fields_and_appends_new_rows(dataset):
+def test_apply_writes_ema_fields_and_appends_new_rows(dataset, monkeypatch):
+    monkeypatch.setattr(ema, "_today", lambda: dt.date(2026, 11, 20))
     before = by_product(dataset)
     code, out, _ = run(["reconcile", EXPORT, "--apply"], dataset)
     assert code == 0 and "applied:" in out
@@ -436,7 +437,7 @@ def test_apply_writes_ema_fields_and_appends_new_rows(dataset):
                                 "ema_product_number"}
         assert {c: after[name][c] for c in untouched} == {c: row[c] for c in untouched}
     assert after["Casgevy"]["notes"] == ("NEEDS CURATION: added from EMA export 2026-11-20T06:02:29Z on "
-                                         f"{dt.date.today().isoformat()}")
+                                         "2026-11-20")
     assert data.columns("atmps", dataset) == list(rows(dataset)[0])
 
 

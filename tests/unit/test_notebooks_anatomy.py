@@ -5,7 +5,6 @@ headings in order, learning objectives checked by exercises and quiz questions, 
 with alt text and captions.
 """
 
-import json
 import re
 from pathlib import Path
 
@@ -107,11 +106,10 @@ def test_every_glued_figure_has_alt_text_name_and_caption(nb):
         assert len(caption.split()) >= 5, f"{name}: caption missing"
 
 
-def test_quiz_answers_all_have_feedback(nb):
+def test_every_chapter_has_a_quiz_of_at_least_four_questions(nb):
+    # quiz.load refuses a question whose answers lack feedback; this checks the quiz is there.
     _, stem = nb
-    questions = quiz.load(stem)
-    assert len(questions) >= 4
-    json.dumps(questions)
+    assert len(quiz.load(stem)) >= 4
 
 
 def test_the_objectives_map_has_no_gaps():

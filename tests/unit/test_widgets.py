@@ -51,11 +51,20 @@ def test_live_box_has_one_control_per_parameter(widget):
     assert [c.description for c in controls.children] == ["slope (1/yr)", "kind", "years"]
 
 
-def test_static_twin_in_the_book_build(widget, monkeypatch):
+def test_show_glues_the_static_twin_and_points_to_the_live_notebook_in_the_book(widget,
+                                                                               monkeypatch):
+    glued, shown = [], []
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display=True: glued.append(name))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
     monkeypatch.setenv(widgets.BOOK_BUILD_ENV, "1")
-    assert widgets.in_book_build()
+    widget.show()
+    assert glued == ["test-widget"]
+    assert [o.data for o in shown] == [widgets.LIVE_NOTE]   # the pointer, no live controls
+    glued.clear(), shown.clear()
     monkeypatch.setenv(widgets.BOOK_BUILD_ENV, "0")
-    assert not widgets.in_book_build()
+    widget.show()
+    assert glued == ["test-widget"]
+    assert type(shown[0]).__name__ == "VBox"                # live controls in a kernel
 
 
 def test_redraw_timing_reports_percentiles(widget):
