@@ -191,6 +191,30 @@ def power_of_ten(value: float, _pos=None) -> str:
     return "10" + str(exponent).translate(_SUPERSCRIPT)
 
 
+def log_axis(axis, lo: int | None = None, hi: int | None = None, step: int = 1) -> None:
+    """Ticks at powers of ten only, labelled 10⁴ in plain text, on an axis already on a log scale.
+
+    Minor tick labels and the mathtext matplotlib uses for powers of ten make widget redraws
+    several times slower, so every log axis of the course is labelled this way.
+
+    Parameters
+    ----------
+    axis : matplotlib.axis.Axis
+        ``ax.xaxis`` or ``ax.yaxis``.
+    lo, hi, step : int, optional
+        Ticks at ``10**lo``, ``10**(lo + step)`` … up to ``10**hi``; without them, one tick per
+        decade over the data (at most eight).
+    """
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullLocator
+
+    if lo is None or hi is None:
+        axis.set_major_locator(LogLocator(base=10, numticks=8))
+    else:
+        axis.set_major_locator(FixedLocator([10.0 ** e for e in range(lo, hi + 1, step)]))
+    axis.set_minor_locator(NullLocator())
+    axis.set_major_formatter(FuncFormatter(power_of_ten))
+
+
 def class_color(atmp_class: str) -> str:
     """Colour of an ATMP class; raises ``KeyError`` with the known classes for an unknown one."""
     try:

@@ -13,7 +13,8 @@
 
 All parameters of the switch and of the killing model are illustrative teaching values (stated
 as such in the chapter), not estimates fitted to patients. Units: time in hours for the
-switch, days for the killing model, months for survival.
+switch, days for the killing model, months for survival. The chapter's tables and facts about
+the products are in :mod:`atmp.chapters.somatic_cell_therapy`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy.integrate import solve_ivp
 
-from atmp import data, plots
+from atmp import plots
 from atmp.widgets import Interactive, Slider
 
 # ----------------------------------------------------------------------------- suicide switch
@@ -179,10 +180,9 @@ def draw_suicide_switch(kmax: float = 0.1, half_life: float = 3.0,
     """
     sim = suicide_switch_profile(kmax=kmax, half_life=half_life, dose_interval=dose_interval,
                                  growth=growth, n_doses=int(288 // dose_interval), n_points=1345)
-    plots.use_style()
-    fig = Figure(figsize=(6.8, 3.6))
+    fig, (ax1, ax2) = plots.new_figure(2, 1, width=6.8, height=3.6, layout=None, sharex=True,
+                                       height_ratios=[1, 1.6])
     fig.subplots_adjust(left=0.12, right=0.97, bottom=0.14, top=0.92, hspace=0.12)
-    ax1, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.6])
     days = sim["hour"] / 24
     ax1.plot(days, sim["ganciclovir"], color=plots.OKABE_ITO["blue"], lw=1.2)
     ax1.set_ylabel("GCV (mg/L)")
@@ -194,8 +194,7 @@ def draw_suicide_switch(kmax: float = 0.1, half_life: float = 3.0,
     ax2.plot(days, no_drug, color="#777777", ls="--", lw=1)
     ax2.set_yscale("log")
     ax2.set_ylim(1e-6, 1e4)
-    ax2.set_yticks([1e-6, 1e-3, 1, 1e3], ["10⁻⁶", "10⁻³", "1", "10³"])
-    ax2.minorticks_off()
+    plots.log_axis(ax2.yaxis, -6, 3, 3)
     ax2.set_ylabel("cells (relative to day 0)")
     ax2.set_xlabel("days")
     ax2.legend(loc="lower left", fontsize=8.5)  # dashed: the same cells without ganciclovir
@@ -299,10 +298,8 @@ def draw_effector_target(kappa: float = 0.2, tau_e: float = 7.0, rho: float = 0.
     """
     sim = simulate_effector_target(rho=rho, kappa=kappa, tau_e=tau_e,
                                    target0=10 ** log10_tumour0)
-    plots.use_style()
-    fig = Figure(figsize=(6.8, 3.6))
-    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.14, top=0.9)
-    ax = fig.add_subplot()
+    fig, ax = plots.fixed_figure(width=6.8, height=3.6, left=0.12, right=0.97, bottom=0.14,
+                                 top=0.9)
     ax.plot(sim["day"], sim["tumour"], color=plots.OKABE_ITO["black"], lw=2, label="tumour")
     ax.plot(sim["day"], sim["effector"], color=plots.CLASS_COLORS["somatic cell therapy"], lw=2,
             label="infused effector T cells")
@@ -314,8 +311,7 @@ def draw_effector_target(kappa: float = 0.2, tau_e: float = 7.0, rho: float = 0.
         ax.axvline(t, color="#BBBBBB", lw=0.6, zorder=0)
     ax.set_yscale("log")
     ax.set_ylim(1e-4, 1e3)
-    ax.set_yticks([1e-4, 1e-2, 1, 1e2], ["10⁻⁴", "10⁻²", "1", "10²"])
-    ax.minorticks_off()
+    plots.log_axis(ax.yaxis, -4, 2, 2)
     ax.set_xlim(0, 70)
     ax.set_xlabel("days (grey lines: doses on days 1, 8, 15 of each 35-day cycle)")
     ax.set_ylabel("relative amount")
@@ -401,10 +397,8 @@ def draw_survival(median_treated: float = 25.8, median_control: float = 21.7) ->
     """
     t = np.linspace(0, 60, 241)
     hr = hazard_ratio_from_medians(median_treated, median_control)
-    plots.use_style()
-    fig = Figure(figsize=(6.8, 3.6))
-    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.14, top=0.9)
-    ax = fig.add_subplot()
+    fig, ax = plots.fixed_figure(width=6.8, height=3.6, left=0.1, right=0.97, bottom=0.14,
+                                 top=0.9)
     ax.plot(t, exponential_survival(t, median_treated), color=plots.CLASS_COLORS[
         "somatic cell therapy"], lw=2, label=f"treated (median {median_treated:.1f} months)")
     ax.plot(t, exponential_survival(t, median_control), color="#555555", lw=2,
@@ -429,21 +423,20 @@ SURVIVAL = Interactive("somatic-cell-therapy-survival", draw_survival, {
 })
 
 
-# ----------------------------------------------------------------------------- data
-
-def load_trials() -> pd.DataFrame:
-    """``data/somatic-cell-therapy-trials.csv`` (published pivotal results, each sourced)."""
-    res = data.resource("somatic-cell-therapy-trials")
-    return pd.read_csv(data.DATA_DIR / res["path"], keep_default_na=False, na_values=[""])
-
+# ----------------------------------------------------------------------------- evidence
 
 def draw_pivotal(trials: pd.DataFrame) -> Figure:
-    """The pivotal result of each product: treated vs control value (or single-arm value)."""
+    """The pivotal result of each product: treated vs control value (or single-arm value).
+
+    Parameters
+    ----------
+    trials : DataFrame
+        ``data.load("somatic-cell-therapy-trials")``: one row per pivotal result, with
+        ``treated_value``, ``control_value`` (NaN for a single-arm trial) and ``unit``.
+    """
     t = trials.reset_index(drop=True)
-    plots.use_style()
-    fig = Figure(figsize=(7.6, 3.6))
-    fig.subplots_adjust(left=0.3, right=0.97, bottom=0.15, top=0.9)
-    ax = fig.add_subplot()
+    fig, ax = plots.fixed_figure(width=7.6, height=3.6, left=0.3, right=0.97, bottom=0.15,
+                                 top=0.9)
     y = np.arange(len(t))[::-1]
     color = plots.CLASS_COLORS["somatic cell therapy"]
     for yi, (_, r) in zip(y, t.iterrows(), strict=True):
@@ -464,69 +457,18 @@ def draw_pivotal(trials: pd.DataFrame) -> Figure:
     return fig
 
 
-
-# ----------------------------------------------------------------------------- chapter helpers
-
-def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
-    """The chapter's products, their mechanism annotation and their regulatory status."""
-    t = atmps[atmps["chapter"] == "somatic-cell-therapy"].sort_values("ec_decision_date")
-    inn = [s[s.rfind("(") + 1:-1] if s.startswith("autologous") else
-           s.split(" (")[0].split(" /")[0] for s in t["inn"]]
-    return pd.DataFrame({
-        "product": t["product"], "INN (short)": inn, "cells": t["cell_source"],
-        "target or action": t["target"], "area": t["therapeutic_area"],
-        "authorised": t["ec_decision_date"].dt.strftime("%Y-%m-%d"),
-        "type at authorisation": t["authorisation_type"], "status": t["status"],
-        "status date": t["status_date"].dt.strftime("%Y-%m-%d").fillna(""),
-    }).reset_index(drop=True)
-
-
-def product_facts(atmps: pd.DataFrame) -> dict:
-    """Glue values for *The products* and the *Regulatory story* (keys ``sct-…``)."""
-    from atmp.text import join_names, long_date
-
-    t = atmps[atmps["chapter"] == "somatic-cell-therapy"].sort_values("ec_decision_date")
-    gone = t[t["status"] != "authorised"]
-    years = ((gone["status_date"] - gone["ec_decision_date"]).dt.days / 365.25).round(1)
-    out = {"sct-n": len(t), "sct-names": join_names(t["product"]),
-           "sct-n-authorised": int((t["status"] == "authorised").sum()),
-           "sct-authorised-names": join_names(t.loc[t["status"] == "authorised", "product"]),
-           "sct-n-gone": len(gone), "sct-gone-names": join_names(gone["product"])}
-    for _, r in t.iterrows():
-        key = r["product"].lower()
-        out[f"sct-{key}-date"] = long_date(r["ec_decision_date"])
-        out[f"sct-{key}-type"] = r["authorisation_type"]
-        out[f"sct-{key}-status"] = r["status"]
-        if r["status"] != "authorised":
-            out[f"sct-{key}-gone-date"] = long_date(r["status_date"])
-            out[f"sct-{key}-years"] = f"{years[r.name]:.1f}"
-            out[f"sct-{key}-reason"] = r["status_reason"]
-    return out
-
+# ----------------------------------------------------------------------------- facts
 
 def model_facts() -> dict:
-    """Glue values for the models at their defaults (keys ``sct-m-…``)."""
+    """Glue values for the models at their defaults (keys ``somatic-cell-therapy-m-…``)."""
     sw = suicide_switch_profile()
     hr = hazard_ratio_from_medians(25.8, 21.7)
-    end = float(sw["cells"].iloc[-1])
-    return {"sct-m-trough": f"{steady_state_trough():.2f}",
-            "sct-m-log10-drop": f"{-np.log10(end / sw.loc[sw['hour'] <= 48, 'cells'].iloc[-1]):.1f}",
-            "sct-m-threshold": f"{control_threshold():.2f}",
-            "sct-m-hr-exp": f"{hr:.2f}",
-            "sct-m-s36-t": f"{exponential_survival(36, 25.8):.1%}",
-            "sct-m-s36-c": f"{exponential_survival(36, 21.7):.1%}"}
-
-
-def trial_table(trials: pd.DataFrame) -> pd.DataFrame:
-    """A compact, formatted view of the pivotal results for the page."""
-    def fmt(v, unit):
-        return "" if pd.isna(v) else f"{v:g} {'months' if unit == 'months' else '%'}"
-
-    return pd.DataFrame({
-        "product": trials["product"], "trial": trials["trial"], "n": trials["n"],
-        "endpoint": trials["endpoint"],
-        "cell therapy": [fmt(v, u) for v, u in zip(trials["treated_value"], trials["unit"],
-                                                   strict=True)],
-        "control": [fmt(v, u) for v, u in zip(trials["control_value"], trials["unit"],
-                                              strict=True)],
-        "effect": trials["effect"]})
+    start = sw.loc[sw["hour"] <= 48, "cells"].iloc[-1]   # cells when ganciclovir starts
+    drop = -np.log10(float(sw["cells"].iloc[-1]) / start)
+    k = "somatic-cell-therapy-m-"
+    return {f"{k}trough": f"{steady_state_trough():.2f}",
+            f"{k}log10-drop": f"{drop:.1f}",
+            f"{k}threshold": f"{control_threshold():.2f}",
+            f"{k}hr-exp": f"{hr:.2f}",
+            f"{k}s36-t": f"{exponential_survival(36, 25.8):.1%}",
+            f"{k}s36-c": f"{exponential_survival(36, 21.7):.1%}"}

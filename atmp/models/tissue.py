@@ -11,7 +11,11 @@ matters is the arithmetic of the culture dish:
 * :func:`cells_per_area`, :func:`spheroids_needed` and :func:`within_label` — dose per graft
   area against the label ranges of Holoclar and Spherox;
 * the widgets :data:`EXPANSION` (culture and stem-cell fraction) and :data:`DOSE` (Spherox dose
-  per defect area), and the schematics :func:`draw_products` and :func:`draw_hierarchy`.
+  per defect area), the schematics :func:`draw_products` and :func:`draw_hierarchy`, and the
+  published results :func:`draw_evidence`.
+
+The chapter's tables and facts about the products are in
+:mod:`atmp.chapters.tissue_engineering`.
 
 Published numbers are constants with their source; the culture parameters of the widgets
 (biopsy size, doubling time, net self-renewal) are illustrative teaching values, not product
@@ -29,13 +33,11 @@ Examples
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from atmp import plots
 from atmp.widgets import Interactive, Slider
@@ -61,9 +63,6 @@ SPHEROX_MAX_AREA_CM2 = 10.0
 #: Dose arms of the phase II dose-finding trial of the spheroid product, spheroids/cm^2
 #: (phase II dose study, J Orthop Surg Res 2017, ``josr2017_doses``).
 SPHEROX_PHASE2_ARMS = {"low": (3, 7), "medium": (10, 30), "high": (40, 70)}
-
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-EVIDENCE_FILE = DATA_DIR / "tissue-engineering-trials.csv"
 
 # ----------------------------------------------------------------------------- expansion
 
@@ -199,46 +198,6 @@ def within_label(area_cm2: float, per_cm2: float) -> bool:
     return lo <= per_cm2 <= hi and 0 < area_cm2 <= SPHEROX_MAX_AREA_CM2
 
 
-# ----------------------------------------------------------------------------- data helpers
-
-
-def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
-    """The chapter's products, oldest first: name, class, dates, status and what each is made of.
-
-    Parameters
-    ----------
-    atmps : DataFrame
-        From :func:`atmp.data.load_atmps`.
-    """
-    rows = atmps[atmps["chapter"] == "tissue-engineering"].sort_values("ec_decision_date")
-    out = pd.DataFrame({
-        "product": rows["product"],
-        "class": rows["atmp_class"].astype(str),
-        "authorised": rows["ec_decision_date"].dt.date,
-        "route at grant": rows["authorisation_type"].astype(str),
-        "status": rows["status"].astype(str),
-        "since": rows["status_date"].dt.date.astype(object).where(rows["status_date"].notna(), ""),
-        "cells": rows["cell_source"].astype(str),
-        "treats": rows["therapeutic_area"],
-    })
-    return out.reset_index(drop=True)
-
-
-def load_evidence() -> pd.DataFrame:
-    """Published pivotal results (``data/tissue-engineering-trials.csv``), one row per number."""
-    return pd.read_csv(EVIDENCE_FILE, dtype={"source": str})
-
-
-
-
-
-def _lean_log(axis) -> None:
-    """Decade ticks only on a log axis, labelled 10⁴ in plain text: minor tick labels, and the
-    mathtext that matplotlib uses for powers of ten, make redraws several times slower."""
-    axis.set_major_locator(LogLocator(base=10, numticks=8))
-    axis.set_minor_locator(NullLocator())
-    axis.set_major_formatter(FuncFormatter(plots.power_of_ten))
-
 # ----------------------------------------------------------------------------- figures
 
 _C = plots.OKABE_ITO
@@ -271,7 +230,7 @@ def draw_expansion(biopsy_cells: float = 1e4, graft_cells: float = 1.2e6,
     ax1.axhline(graft_cells, color=plots.REFERENCE_COLOR, ls="--", lw=1)
     ax1.axvline(days, color=_C["grey"], ls=":", lw=1)
     ax1.set_yscale("log")
-    _lean_log(ax1.yaxis)
+    plots.log_axis(ax1.yaxis)
     ax1.set_xlabel("days in culture")
     ax1.set_ylabel("cells")
     ax1.set_title(f"{pd_needed:.1f} doublings, {days:.1f} days")
@@ -296,7 +255,7 @@ def draw_expansion(biopsy_cells: float = 1e4, graft_cells: float = 1.2e6,
     return fig
 
 
-EXPANSION = Interactive("tissue-expansion", draw_expansion, {
+EXPANSION = Interactive("tissue-engineering-expansion", draw_expansion, {
     "biopsy_cells": Slider(1e4, 1e3, 1e6, 0.1, "clonogenic cells seeded", log=True),
     "graft_cells": Slider(1.2e6, 1e5, 1e8, 0.1, "cells needed for the graft", log=True),
     "doubling_time_h": Slider(30.0, 12.0, 96.0, 2.0, "doubling time (h)"),
@@ -339,7 +298,7 @@ def draw_dose(area_cm2: float = 4.0, per_cm2: float = 40.0) -> Figure:
     return fig
 
 
-DOSE = Interactive("tissue-dose", draw_dose, {
+DOSE = Interactive("tissue-engineering-dose", draw_dose, {
     "area_cm2": Slider(4.0, 0.5, 20.0, 0.5, "defect area (cm²)"),
     "per_cm2": Slider(40.0, 1.0, 100.0, 1.0, "spheroids per cm²"),
 })
@@ -432,7 +391,7 @@ def draw_evidence(evidence: pd.DataFrame) -> Figure:
     Parameters
     ----------
     evidence : DataFrame
-        From :func:`load_evidence`.
+        ``data.load("tissue-engineering-trials")``: one published number per row.
     """
     fig, (ax1, ax2) = plots.new_figure(1, 2, width=9.0, height=3.8,
                                        gridspec_kw={"width_ratios": [2, 1]})
@@ -457,19 +416,3 @@ def draw_evidence(evidence: pd.DataFrame) -> Figure:
     ax2.set_ylabel("successful grafts at 1 year (%)")
     ax2.set_title("Limbal stem-cell grafts")
     return fig
-
-
-def tissue_facts(atmps: pd.DataFrame) -> dict:
-    """Numbers the chapter's prose glues: counts and dates of its products (from the data)."""
-    rows = atmps[atmps["chapter"] == "tissue-engineering"].sort_values("ec_decision_date")
-    gone = rows[rows["status"].astype(str) != "authorised"]
-    first = rows.iloc[0]
-    return {
-        "te_n": len(rows),
-        "te_n_authorised": int((rows["status"].astype(str) == "authorised").sum()),
-        "te_n_gone": len(gone),
-        "te_first": first["product"],
-        "te_first_date": first["ec_decision_date"],
-        "te_n_combined": int((rows["atmp_class"].astype(str) == "combined").sum()),
-        "te_n_autologous": int((rows["cell_source"] == "autologous").sum()),
-    }

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from atmp import data
 from atmp.models import cell
 
 # ----------------------------------------------------------------------------- ganciclovir
@@ -133,11 +134,31 @@ def test_simulated_trial_has_the_requested_arms_and_censoring():
 
 
 def test_pivotal_table_covers_the_products_with_a_pivotal_trial():
-    t = cell.load_trials()
+    t = data.load("somatic-cell-therapy-trials")
     assert {"Provenge", "Alofisel", "Ebvallo"} <= set(t["product"])
     impact = t[t["trial"] == "IMPACT"].iloc[0]
     assert (impact["treated_value"], impact["control_value"]) == (25.8, 21.7)
-    assert cell.draw_pivotal(t).axes
+
+
+def test_pivotal_figure_has_one_bar_per_arm_and_one_row_per_result():
+    t = data.load("somatic-cell-therapy-trials")
+    ax = cell.draw_pivotal(t).axes[0]
+    assert len(ax.patches) == len(t) + int(t["control_value"].notna().sum())
+    assert [lab.get_text().split(" · ")[0] for lab in ax.get_yticklabels()] == list(t["product"])
+    assert "primary endpoint" in ax.get_xlabel()
+
+
+def test_switch_figure_axes_carry_units_and_decade_ticks():
+    top, bottom = cell.draw_suicide_switch().axes
+    assert "mg/L" in top.get_ylabel() and bottom.get_xlabel() == "days"
+    assert [t.get_text() for t in bottom.get_yticklabels()] == ["10⁻⁶", "10⁻³", "1", "10³"]
+
+
+def test_model_facts_are_the_chapter_keys_and_match_the_model():
+    facts = cell.model_facts()
+    assert all(k.startswith("somatic-cell-therapy-m-") for k in facts)
+    assert facts["somatic-cell-therapy-m-trough"] == f"{cell.steady_state_trough():.2f}"
+    assert facts["somatic-cell-therapy-m-hr-exp"] == "0.84"
 
 
 WIDGETS = [cell.SWITCH, cell.KILLING, cell.SURVIVAL]

@@ -1,47 +1,34 @@
-"""atmp.outlook: source groups, attrition computed from the data, prices, the cost model."""
+"""atmp.chapters.outlook: source groups, attrition computed from the record, prices."""
 
 import pytest
 
-from atmp import data, outlook
+from atmp import data, record
+from atmp.chapters import outlook
+from atmp.models import cost
 
 
 @pytest.fixture(scope="module")
 def dataset():
-    return data.load_atmps(), data.load_events(), data.data_as_of()
-
-
-def test_cost_per_patient_closed_form():
-    assert outlook.cost_per_patient(100, 1, 0.0, 5) == pytest.approx(105)
-    assert outlook.cost_per_patient(100, 100, 0.0, 5) == pytest.approx(6)
-    # a 50% failure rate doubles the batch share of the cost
-    assert outlook.cost_per_patient(100, 1, 0.5, 0) == pytest.approx(200)
-    with pytest.raises(ValueError):
-        outlook.cost_per_patient(100, 0.5, 0.0, 5)
-    with pytest.raises(ValueError):
-        outlook.cost_per_patient(100, 1, 1.0, 5)
-
-
-def test_cost_falls_towards_the_per_dose_floor():
-    costs = [outlook.cost_per_patient(100, d, 0.1, 5) for d in (1, 10, 100, 1e6)]
-    assert costs == sorted(costs, reverse=True)
-    assert costs[-1] == pytest.approx(5, abs=1e-3)
+    return data.load_atmps(), data.load_events()
 
 
 def test_source_groups_cover_every_product(dataset):
-    atmps, _, _ = dataset
+    atmps, _ = dataset
     groups = outlook.source_group(atmps)
     assert set(groups) <= set(outlook.GROUPS)
     assert (groups == "autologous cells").sum() == (atmps["cell_source"] == "autologous").sum()
     assert (groups == "in vivo (no cells)").sum() == atmps["cell_source"].isna().sum()
 
 
-def test_attrition_table_adds_up(dataset):
-    atmps, events, as_of = dataset
-    att = outlook.attrition_table(atmps, events, as_of)
+def test_attrition_table_adds_up_and_uses_the_record_exit_rule(dataset):
+    atmps, events = dataset
+    att = outlook.attrition_table(atmps, events)
     groups = att.loc[list(outlook.GROUPS)]
-    assert groups["products"].sum() == att.loc["all", "products"] == len(atmps)
+    ever = record.ever_authorised(atmps)
+    assert groups["products"].sum() == att.loc["all", "products"] == len(ever)
     assert groups["left the market"].sum() == att.loc["all", "left the market"]
-    assert att.loc["all", "left the market"] == (atmps["status"].astype(str) != "authorised").sum()
+    lost = record.exit_dates(atmps, events).loc[ever.index].notna().sum()
+    assert att.loc["all", "left the market"] == lost
 
 
 def test_reason_categories():
@@ -51,18 +38,34 @@ def test_reason_categories():
     assert outlook.reason_category("") == "other"
 
 
-def test_exit_reasons_match_the_data(dataset):
-    atmps, events, as_of = dataset
-    gone = outlook.exit_reasons(atmps)
-    assert len(gone) == (atmps["status"].astype(str) != "authorised").sum()
+def test_exit_reasons_match_the_record(dataset):
+    atmps, events = dataset
+    gone = outlook.exit_reasons(atmps, events)
+    spans = record.authorisation_spans(atmps, events, data.data_as_of())
+    assert list(gone["product"]) == list(record.exits(spans)["product"])
     assert "other" not in set(gone["category"]), "every recorded reason should be categorised"
-    facts = outlook.outlook_facts(atmps, events, as_of)
-    assert facts["ol_n_commercial"] + facts["ol_n_manufacturing"] + facts["ol_n_efficacy"] == len(gone)
+    facts = outlook.facts(atmps, events)
+    assert (facts["outlook-n-commercial"] + facts["outlook-n-manufacturing"]
+            + facts["outlook-n-efficacy"] == len(gone) == facts["outlook-n-left"])
+
+
+def test_group_counts_add_up_to_the_record(dataset):
+    atmps, events = dataset
+    facts = outlook.facts(atmps, events)
+    assert (facts["outlook-n-auto"] + facts["outlook-n-allo"] + facts["outlook-n-invivo"]
+            == facts["outlook-n"] == len(record.ever_authorised(atmps)))
+
+
+def test_route_table_counts_every_product_once(dataset):
+    atmps, _ = dataset
+    t = outlook.route_table(atmps).set_index("group")
+    assert t.to_numpy().sum() == len(record.ever_authorised(atmps))
+    assert set(t.columns) == set(atmps["authorisation_type"].astype(str))
 
 
 def test_prices_are_sourced_and_refer_to_products(dataset):
-    atmps, _, _ = dataset
-    prices = outlook.load_prices()
+    atmps, _ = dataset
+    prices = data.load("outlook-prices")
     assert set(prices["product"]) <= set(atmps["product"])
     assert prices["source"].str.match(r"https?://").all()
     assert (prices["price"] > 0).all()
@@ -71,19 +74,30 @@ def test_prices_are_sourced_and_refer_to_products(dataset):
     assert by["Holoclar"] == 80_000 and by["Zolgensma"] == 1_795_000
 
 
-def test_figures_draw(dataset):
-    atmps, events, as_of = dataset
-    assert outlook.draw_time_on_market(outlook.fit_by_group(atmps, events, as_of)).axes
-    assert outlook.draw_prices(outlook.load_prices(), atmps).axes
-    assert outlook.draw_routes().axes
+def test_price_figure_has_one_bar_per_price_coloured_by_class(dataset):
+    atmps, _ = dataset
+    prices = data.load("outlook-prices")
+    ax = outlook.draw_prices(prices, atmps).axes[0]
+    assert len(ax.patches) == len(prices)
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(
+        prices.sort_values("price")["product"])
+    assert "GBP" in ax.get_xlabel()
+
+
+def test_time_on_market_figure_has_one_curve_per_group(dataset):
+    atmps, events = dataset
+    fits = outlook.fit_by_group(atmps, events)
+    ax = outlook.draw_time_on_market(atmps, events).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert [lab.split(":")[0] for lab in labels[:len(fits)]] == list(fits)
+    assert "years" in ax.get_xlabel()
+    assert set(fits) <= set(cost.GROUP_COLORS)
 
 
 def test_exercise_solutions(dataset):
     """The numbers the chapter's exercise solutions state."""
-    atmps, _, _ = dataset
-    assert outlook.cost_per_patient(100, 1, 0.2, 5) == pytest.approx(130)
-    assert outlook.cost_per_patient(100, 100, 0.2, 5) == pytest.approx(6.25)
-    prices = outlook.load_prices()
+    atmps, events = dataset
+    prices = data.load("outlook-prices")
     assert prices["price"].max() / prices["price"].min() == pytest.approx(280)
-    gone = outlook.exit_reasons(atmps)
+    gone = outlook.exit_reasons(atmps, events)
     assert set(gone[gone["category"] != "commercial"]["product"]) == {"MACI", "Alofisel"}

@@ -94,7 +94,7 @@ def test_spheroid_dose_arithmetic_and_label():
 
 
 def test_evidence_table_holds_the_published_numbers():
-    ev = tissue.load_evidence()
+    ev = data.load("tissue-engineering-trials")
     atmps = data.load_atmps()
     assert set(ev["product"]) <= set(atmps["product"])
     assert ev["source"].str.match(r"https?://").all()
@@ -106,20 +106,38 @@ def test_evidence_table_holds_the_published_numbers():
     assert diff["MACI"] == pytest.approx(45.5) and diff["microfracture"] == pytest.approx(35.4)
 
 
-def test_product_table_and_facts_come_from_the_data():
-    atmps = data.load_atmps()
-    table = tissue.product_table(atmps)
-    rows = atmps[atmps["chapter"] == "tissue-engineering"]
-    assert list(table["product"]) == list(rows.sort_values("ec_decision_date")["product"])
-    facts = tissue.tissue_facts(atmps)
-    assert facts["te_n"] == len(rows)
-    assert facts["te_n_authorised"] + facts["te_n_gone"] == facts["te_n"]
+def test_products_schematic_colours_the_last_box_by_class():
+    ax = tissue.draw_products({"MACI": "combined", "Holoclar": "tissue engineered"}).axes[0]
+    assert len(ax.patches) == 3 * len(tissue.PRODUCT_STEPS) + 2 * len(tissue.PRODUCT_STEPS)
+    names = [t.get_text() for t in ax.texts if t.get_fontweight() == "bold"]
+    assert names == list(tissue.PRODUCT_STEPS)
 
 
-def test_schematics_draw():
-    assert tissue.draw_products({"MACI": "combined"}).axes
-    assert tissue.draw_hierarchy().axes
-    assert tissue.draw_evidence(tissue.load_evidence()).axes
+def test_hierarchy_names_the_three_clone_types_with_p63():
+    texts = [t.get_text() for t in tissue.draw_hierarchy().axes[0].texts]
+    assert [t for t in texts if t.startswith("p63")] == ["p63 bright", "p63 reduced",
+                                                          "p63 undetectable"]
+
+
+def test_evidence_figure_plots_both_arms_and_the_published_success_rate():
+    ev = data.load("tissue-engineering-trials")
+    summit, holo = tissue.draw_evidence(ev).axes
+    assert len(summit.get_lines()) == ev[ev["study"] == "SUMMIT"].groupby(
+        ["arm", "outcome"]).ngroups
+    assert {t.get_text().split(",")[0] for t in summit.get_legend().get_texts()} == {
+        "MACI", "microfracture"}
+    (bar,) = holo.patches
+    assert bar.get_height() == pytest.approx(100 * 75 / 104)
+    assert "%" in holo.get_ylabel() and "0-100" in summit.get_ylabel()
+
+
+def test_expansion_widget_reports_doublings_and_days_in_its_title():
+    left, right = tissue.draw_expansion().axes
+    n = tissue.population_doublings(1.2e6, 1e4)
+    assert left.get_title() == f"{n:.1f} doublings, {tissue.culture_days(1e4, 1.2e6, 30):.1f} days"
+    assert all(t.get_text().startswith(("10", "1")) for t in left.get_yticklabels()
+               if t.get_text())
+    assert "passes" in right.get_title()
 
 
 def test_exercise_solutions():
