@@ -77,7 +77,7 @@ def reason_category(reason: str) -> str:
     return "other"
 
 
-def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
+def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """Every product with its source group, class, family, decision date and status, by group."""
     t = products(atmps)
     df = pd.DataFrame({

@@ -32,7 +32,7 @@ def _short_inn(inn: str) -> str:
     return inn.split(" (")[0].split(" /")[0]
 
 
-def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
+def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """The chapter's products, their mechanism annotation and their regulatory status."""
     t = products(atmps)
     return pd.DataFrame({

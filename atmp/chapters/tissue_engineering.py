@@ -27,7 +27,7 @@ def products(atmps: pd.DataFrame) -> pd.DataFrame:
     return record.chapter_products(atmps, CHAPTER)
 
 
-def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
+def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """The chapter's products, oldest first: name, class, dates, status and what each is made of.
 
     Parameters

@@ -16,7 +16,7 @@ def record_tables():
 def test_product_table_and_facts_come_from_the_data(record_tables):
     atmps, events = record_tables
     rows = atmps[atmps["chapter"] == "tissue-engineering"]
-    table = chapter.product_table(atmps)
+    table = chapter.product_table(atmps, events)
     assert list(table["product"]) == list(rows.sort_values("ec_decision_date")["product"])
     facts = chapter.facts(atmps, events)
     assert facts["tissue-engineering-n"] == len(rows)
