@@ -41,7 +41,7 @@ from matplotlib.patches import FancyBboxPatch
 from scipy import stats
 
 from atmp import data, plots
-from atmp.models.hsc import evidence_value
+from atmp.tables import evidence_value
 from atmp.widgets import Interactive, Slider
 
 #: HbF per cell that inhibits HbS polymerisation, about 10 pg (Steinberg et al., Blood
