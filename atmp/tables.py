@@ -33,3 +33,21 @@ def static(df: pd.DataFrame):
     return (df.style.hide(axis="index")
             .set_properties(subset=text_cols, **{"text-align": "left", "white-space": "normal"})
             .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
+
+
+def evidence_value(table: pd.DataFrame, study: str, outcome: str) -> float:
+    """The one published number of ``outcome`` in ``study`` in a chapter's evidence table.
+
+    The evidence tables (``data/<chapter>-evidence.csv``) hold one published number a row,
+    keyed by ``study`` and ``outcome``. Raises ``KeyError`` if the pair is absent or repeated.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"study": ["A"], "outcome": ["deaths"], "value": [3.0]})
+    >>> evidence_value(t, "A", "deaths")
+    3.0
+    """
+    hit = table[(table["study"] == study) & (table["outcome"] == outcome)]
+    if len(hit) != 1:
+        raise KeyError(f"{study}: {outcome} found {len(hit)} times")
+    return float(hit["value"].iloc[0])

@@ -22,7 +22,6 @@ Examples
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -31,9 +30,10 @@ import pandas as pd
 from atmp import data, plots
 from atmp.widgets import Choice, Interactive, Slider
 
-VECTORS = "aav-vectors"
-DURABILITY = "aav-durability"
-TRIALS = "aav-trials"
+#: The chapter's tables in ``data/`` (read with :func:`atmp.data.load`).
+VECTORS = "aav-gene-therapy-vectors"
+DURABILITY = "aav-gene-therapy-durability"
+TRIALS = "aav-gene-therapy-trials"
 
 #: FVIII "production system" half-life after valoctocogene roxaparvovec, from week 76 on,
 #: weeks (95% CI 84-232), Mahlangu et al., N Engl J Med 2023, doi:10.1056/NEJMoa2211075.
@@ -41,67 +41,6 @@ FVIII_HALF_LIFE_WEEKS = 123.0
 #: Mean hepatocyte age in adult humans is under 3 years (Heinke et al., Cell Systems 2022,
 #: doi:10.1016/j.cels.2022.05.001); used as the default mean hepatocyte lifetime, years.
 HEPATOCYTE_LIFETIME_YEARS = 3.0
-
-
-# ----------------------------------------------------------------------------- data
-
-
-def fixed_layout(fig, **margins):
-    """Swap constrained layout for fixed margins: widget figures must redraw in < 100 ms, and
-    constrained layout costs about half of a redraw."""
-    fig.set_layout_engine("none")
-    fig.subplotpars.update(**{"left": 0.1, "right": 0.97, "bottom": 0.14, "top": 0.9, **margins})
-    for ax in fig.axes:
-        ax._set_position(ax.get_subplotspec().get_position(fig))
-    return fig
-
-
-def load_table(name: str) -> pd.DataFrame:
-    """One of this chapter's tables from ``data/`` (``aav-vectors``, ``aav-durability``,
-    ``aav-trials``), with numbers as floats and empty cells as NaN (a fresh copy each call)."""
-    return _read_table(name).copy()
-
-
-@functools.cache
-def _read_table(name: str) -> pd.DataFrame:
-    path = data.DATA_DIR / data.resource(name)["path"]
-    return pd.read_csv(path, keep_default_na=False, na_values=[""])
-
-
-def product_table(atmps: pd.DataFrame, vectors: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every in vivo AAV product with capsid, genome, route, dose, transgene and status.
-
-    Parameters
-    ----------
-    atmps : DataFrame
-        From :func:`atmp.data.load_atmps`.
-    vectors : DataFrame, optional
-        From :func:`load_table` (``aav-vectors``); loaded if not given.
-
-    Returns
-    -------
-    DataFrame
-        One row per product, sorted by Commission decision date.
-    """
-    vectors = load_table(VECTORS) if vectors is None else vectors
-    aav = atmps[atmps["mechanism_family"] == "in vivo AAV"]
-    df = aav.merge(vectors, on="product", how="left").sort_values("ec_decision_date")
-    dose = [format_dose(d, b) for d, b in zip(df["dose"], df["dose_basis"], strict=True)]
-    return pd.DataFrame({
-        "product": df["product"], "INN": df["inn"], "capsid": df["capsid"],
-        "genome": df["genome"], "transgene": df["transgene"], "route": df["route"],
-        "label dose": dose,
-        "authorised": df["ec_decision_date"].dt.strftime("%Y-%m-%d"),
-        "type": df["authorisation_type"].astype(str), "status": df["status"].astype(str),
-    }).reset_index(drop=True)
-
-
-def format_dose(dose: float, basis: str) -> str:
-    """A dose as "6.0e13 vg/kg", "1.5e11 vg per eye" or "1.8e11 vg total" ("" if unknown)."""
-    if dose is None or (isinstance(dose, float) and math.isnan(dose)):
-        return "not in table"
-    unit = {"per kg": "vg/kg", "per eye": "vg per eye", "total": "vg total"}[basis]
-    return f"{dose:.1e} {unit}"
 
 
 # ----------------------------------------------------------------------------- dose arithmetic
@@ -158,11 +97,11 @@ def draw_dose(product: str = "Roctavian", weight_kg: float = 70.0):
     weight_kg : float
         The patient's body weight, kg.
     """
-    vec = per_kg_products(load_table(VECTORS)).set_index("product").loc[product]
+    vec = per_kg_products(data.load(VECTORS)).set_index("product").loc[product]
     weights = np.linspace(0, 120, 121)
     volumes = dose_volume_ml(vec["dose"], vec["concentration_per_ml"], weights)
     vol = dose_volume_ml(vec["dose"], vec["concentration_per_ml"], weight_kg)
-    fig, ax = plots.new_figure(width=6.2, height=3.3)
+    fig, ax = plots.fixed_figure(width=6.2, height=3.3, right=0.97, bottom=0.14)
     ax.plot(weights, volumes, color=plots.family_color("in vivo AAV"), lw=2)
     ax.plot([weight_kg], [vol], "o", color=plots.REFERENCE_COLOR)
     note = f"{vol:.0f} mL = {total_genomes(vec['dose'], weight_kg):.1e} vg"
@@ -174,7 +113,7 @@ def draw_dose(product: str = "Roctavian", weight_kg: float = 70.0):
     ax.set_title(f"{product}: {vec['dose']:.1e} vg/kg at {vec['concentration_per_ml']:.0e} vg/mL")
     ax.set_xlim(0, 120)
     ax.set_ylim(0, max(volumes.max(), vol) * 1.1)
-    return fixed_layout(fig)
+    return fig
 
 
 # ----------------------------------------------------------------------------- episomes
@@ -260,7 +199,7 @@ def draw_episomes(c0: float = 3.0, lifetime_years: float = HEPATOCYTE_LIFETIME_Y
         Time shown, years.
     """
     t = np.linspace(0, years, 120)
-    fig, ax = plots.new_figure(width=6.4, height=3.4)
+    fig, ax = plots.fixed_figure(width=6.4, height=3.4, right=0.97, bottom=0.14)
     blue = plots.family_color("in vivo AAV")
     c_now = episomes_per_cell(t, c0, lifetime_years, growth_fold)
     c_static = episomes_per_cell(t, c0, None, growth_fold)
@@ -275,7 +214,7 @@ def draw_episomes(c0: float = 3.0, lifetime_years: float = HEPATOCYTE_LIFETIME_Y
     ax.set_title(f"mean genomes per cell: {c0:g} at dosing, {c_now[-1]:.2g} after {years:g} y",
                  fontsize=10, fontweight="normal")
     ax.legend(fontsize=8.5, loc="lower left")
-    return fixed_layout(fig)
+    return fig
 
 
 # ----------------------------------------------------------------------------- durability
@@ -306,7 +245,7 @@ def time_to_threshold(level0: float, threshold: float, t_half: float) -> float:
 
 def observed_half_lives(durability: pd.DataFrame | None = None) -> dict[str, float]:
     """Half-life (weeks) between the first and last published mean of each product."""
-    d = load_table(DURABILITY) if durability is None else durability
+    d = data.load(DURABILITY) if durability is None else durability
     out = {}
     for product, g in d.sort_values("weeks").groupby("product"):
         a, b = g.iloc[0], g.iloc[-1]
@@ -333,9 +272,9 @@ def draw_durability(fviii_half_life_weeks: float = FVIII_HALF_LIFE_WEEKS,
     threshold : float
         Activity (IU/dL) marked as a reference line.
     """
-    d = load_table(DURABILITY)
+    d = data.load(DURABILITY)
     t = np.linspace(0, years * 52.18, 150)
-    fig, ax = plots.new_figure(width=6.4, height=3.5)
+    fig, ax = plots.fixed_figure(width=6.4, height=3.5, right=0.97, bottom=0.14)
     styles = {"Roctavian": (plots.OKABE_ITO["vermillion"], "FVIII, valoctocogene roxaparvovec",
                             fviii_half_life_weeks),
               "Hemgenix": (plots.OKABE_ITO["blue"], "FIX, etranacogene dezaparvovec",
@@ -356,7 +295,7 @@ def draw_durability(fviii_half_life_weeks: float = FVIII_HALF_LIFE_WEEKS,
     ax.legend(loc="upper right", fontsize=9)
     ax.set_title("Dots: published trial means; thick lines: first-order projection", fontsize=10,
                  fontweight="normal")
-    return fixed_layout(fig)
+    return fig
 
 
 # ----------------------------------------------------------------------------- schematics
@@ -368,7 +307,7 @@ def draw_genome_maps(vectors: pd.DataFrame | None = None):
     A self-complementary genome is drawn as two copies of the cassette, head to head, joined by
     the mutated central ITR that lets it fold back on itself.
     """
-    v = load_table(VECTORS) if vectors is None else vectors
+    v = data.load(VECTORS) if vectors is None else vectors
     fig, ax = plots.new_figure(width=8.5, height=0.55 * len(v) + 0.8)
     ax.set_axis_off()
     colors = {"ITR": plots.OKABE_ITO["black"], "promoter": plots.OKABE_ITO["orange"],
@@ -417,7 +356,7 @@ def _box(x, y, w, color, hatch=None):
 
 def draw_trials(trials: pd.DataFrame | None = None):
     """Pivotal results: milestones reached (treated vs control) and bleeding rates (before/after)."""
-    t = load_table(TRIALS) if trials is None else trials
+    t = data.load(TRIALS) if trials is None else trials
     fig, (ax1, ax2) = plots.new_figure(1, 2, width=8.5, height=3.6)
     blue, grey = plots.family_color("in vivo AAV"), plots.OKABE_ITO["grey"]
     m = t[t["kind"] == "milestone"].reset_index(drop=True)
@@ -450,12 +389,12 @@ def draw_trials(trials: pd.DataFrame | None = None):
 # ----------------------------------------------------------------------------- widgets
 
 DOSE_WIDGET = Interactive(
-    "aav-dose-volume", draw_dose,
+    "aav-gene-therapy-dose-volume", draw_dose,
     {"product": Choice("Roctavian", ["Glybera", "Zolgensma", "Roctavian", "Hemgenix"], "product"),
      "weight_kg": Slider(70.0, 2.0, 120.0, 1.0, "body weight (kg)")})
 
 EPISOME_WIDGET = Interactive(
-    "aav-episomes", draw_episomes,
+    "aav-gene-therapy-episomes", draw_episomes,
     {"c0": Slider(3.0, 0.1, 30.0, 0.05, "genomes per cell after dosing", log=True),
      "lifetime_years": Slider(HEPATOCYTE_LIFETIME_YEARS, 0.5, 20.0, 0.5,
                               "mean hepatocyte lifetime (years)"),
@@ -463,44 +402,9 @@ EPISOME_WIDGET = Interactive(
      "years": Slider(10.0, 1.0, 30.0, 1.0, "years shown")})
 
 DURABILITY_WIDGET = Interactive(
-    "aav-durability", draw_durability,
+    "aav-gene-therapy-durability", draw_durability,
     {"fviii_half_life_weeks": Slider(FVIII_HALF_LIFE_WEEKS, 20.0, 500.0, 1.0,
                                      "FVIII half-life (weeks)"),
      "fix_half_life_years": Slider(40.0, 1.0, 100.0, 1.0, "FIX half-life (years)"),
      "years": Slider(10.0, 2.0, 20.0, 1.0, "years shown"),
      "threshold": Slider(5.0, 1.0, 40.0, 1.0, "reference level (IU/dL)")})
-
-
-# ----------------------------------------------------------------------------- prose helpers
-
-
-def regulatory_table(atmps: pd.DataFrame) -> pd.DataFrame:
-    """Authorisation type, status and exit of each AAV product (dates as plain dates)."""
-    rows = atmps[atmps["mechanism_family"] == "in vivo AAV"].sort_values("ec_decision_date")
-    cols = ["product", "ec_decision_date", "authorisation_type", "status", "status_date",
-            "status_reason"]
-    out = rows[cols].copy()
-    for c in ("ec_decision_date", "status_date"):
-        out[c] = out[c].dt.date
-    return out.reset_index(drop=True)
-
-
-def events_table(atmps: pd.DataFrame, events: pd.DataFrame, family: str = "in vivo AAV",
-                 column: str = "mechanism_family") -> pd.DataFrame:
-    """The regulatory events of the products whose ``column`` equals ``family``, by date."""
-    products = atmps.loc[atmps[column] == family, "product"]
-    ev = events[events["product"].isin(products)].sort_values("date")
-    return ev.assign(date=ev["date"].dt.date)[["product", "date", "event", "detail"]]
-
-
-def regulatory_facts(atmps: pd.DataFrame) -> dict:
-    """Counts by authorisation type, orphan count and Beqvez's months on the market."""
-    rows = atmps[atmps["mechanism_family"] == "in vivo AAV"]
-    kind = rows["authorisation_type"]
-    beqvez = rows.set_index("product").loc["Beqvez"]
-    months = (beqvez["status_date"] - beqvez["ec_decision_date"]).days / 30.44
-    return {"aav_n_cond": int((kind == "conditional").sum()),
-            "aav_n_exc": int((kind == "exceptional circumstances").sum()),
-            "aav_n_std": int((kind == "standard").sum()),
-            "aav_n_orphan": int(rows["orphan"].sum()),
-            "aav_beqvez_months": int(round(months))}

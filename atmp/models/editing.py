@@ -32,8 +32,6 @@ Examples
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -41,7 +39,7 @@ from matplotlib.patches import FancyBboxPatch
 from scipy import stats
 
 from atmp import data, plots
-from atmp.models.hsc import evidence_value
+from atmp.tables import evidence_value
 from atmp.widgets import Interactive, Slider
 
 #: HbF per cell that inhibits HbS polymerisation, about 10 pg (Steinberg et al., Blood
@@ -49,9 +47,9 @@ from atmp.widgets import Interactive, Slider
 PROTECTIVE_PG = 10.0
 
 
-def evidence() -> pd.DataFrame:
-    """Published results of the chapter's pivotal trials, ``data/genome-editing-evidence.csv``."""
-    return pd.read_csv(data.DATA_DIR / "genome-editing-evidence.csv")
+#: Published results of the chapter's pivotal trials, one number a row (read with
+#: :func:`atmp.data.load`).
+EVIDENCE = "genome-editing-evidence"
 
 
 def binomial_ci(successes: int, n: int, level: float = 0.95) -> tuple[float, float, float]:
@@ -80,7 +78,7 @@ PRIMARY_ENDPOINTS = [
 
 def primary_results(table: pd.DataFrame | None = None) -> pd.DataFrame:
     """The two pivotal primary end points as responders / evaluable with exact 95% intervals."""
-    table = evidence() if table is None else table
+    table = data.load(EVIDENCE) if table is None else table
     out = []
     for study, hit, denom, label in PRIMARY_ENDPOINTS:
         k, n = int(evidence_value(table, study, hit)), int(evidence_value(table, study, denom))
@@ -109,10 +107,6 @@ def draw_primary_results(table: pd.DataFrame | None = None) -> Figure:
     ax.set_xlabel("patients meeting the primary end point (%, exact 95% CI)")
     return fig
 
-
-
-#: Widget figures: fixed margins, no layout solver (see :func:`atmp.plots.fixed_figure`).
-_fast_axes = functools.partial(plots.fixed_figure, width=7.2, height=3.3)
 
 # ----------------------------------------------------------------------------- editing → HbF
 
@@ -178,7 +172,7 @@ def draw_hbf(f_edited: float = 0.8, hbf_edited: float = 40.0, hbf_unedited: floa
         Red-cell lifespans (days).
     """
     f = np.linspace(0, 1, 51)
-    fig, ax = _fast_axes()
+    fig, ax = plots.fixed_figure(width=7.2, height=3.3)
     ax.plot(f * 100, hbf_share(f, hbf_edited, hbf_unedited, life_edited, life_unedited),
             color=plots.OKABE_ITO["vermillion"], lw=2.4, label="with the lifespans chosen")
     ax.plot(f * 100, hbf_share(f, hbf_edited, hbf_unedited, 1.0, 1.0),
@@ -262,7 +256,7 @@ def draw_fcell(hbf_percent: float = 20.0, f_cells: float = 0.95, cv: float = 0.3
     x = np.linspace(0, max(mch, 25.0), 200)
     dens = f_cells * law.pdf(x)
     prot = protected_fraction(hbf_percent, f_cells, cv, mch)
-    fig, ax = _fast_axes(left=0.11)
+    fig, ax = plots.fixed_figure(width=7.2, height=3.3, left=0.11)
     ax.plot(x, dens, color=plots.OKABE_ITO["blue"], lw=2)
     above = x >= PROTECTIVE_PG
     ax.fill_between(x[above], dens[above], color=plots.OKABE_ITO["bluish green"], alpha=0.6)

@@ -13,10 +13,11 @@ Three small models, each exact and fast, with a drawing function and a widget:
   ``exp(s t) / (n - 1 + exp(s t))``. Widget :data:`CLONES`.
 * **Insertional-oncogenesis risk** (:func:`risk_by_time`, :func:`poisson_rate_ci`). Malignancies
   as a Poisson process at a constant rate per person-year, set against the published cases after
-  elivaldogene autotemcel (:data:`ELI_CEL_CANCERS`). Widget :data:`RISK`.
+  elivaldogene autotemcel (``data/hsc-gene-therapy-eli-cel-cancers.csv``). Widget :data:`RISK`.
 
 Plus :func:`draw_vectors`, the schematic of a gammaretroviral and a self-inactivating (SIN)
-lentiviral provirus, and the product table helpers :func:`product_table`.
+lentiviral provirus. The chapter's product tables and facts are in
+:mod:`atmp.chapters.hsc_gene_therapy`.
 
 Examples
 --------
@@ -29,10 +30,7 @@ Examples
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 from scipy import stats
@@ -40,107 +38,9 @@ from scipy import stats
 from atmp import data, plots
 from atmp.widgets import Interactive, Slider
 
-#: Widget figures: fixed margins, no layout solver (see :func:`atmp.plots.fixed_figure`).
-_fast_axes = functools.partial(plots.fixed_figure, width=7.2, height=3.3)
-
-# ----------------------------------------------------------------------------- products
-
-#: The published malignancies after elivaldogene autotemcel (Skysona): months from infusion to
-#: diagnosis and the diagnosis, 7 of 67 patients in ALD-102 and ALD-104 (Duncan et al., N Engl J
-#: Med 2024;391:1287-1301, doi:10.1056/NEJMoa2405541, abstract).
-ELI_CEL_CANCERS = pd.DataFrame({
-    "months": [14, 26, 28, 36, 42, 57, 92],
-    "diagnosis": ["MDS with unilineage dysplasia", "MDS with unilineage dysplasia",
-                  "MDS with excess blasts", "MDS", "MDS with excess blasts",
-                  "acute myeloid leukaemia", "MDS with excess blasts"],
-})
-#: Patients and follow-up behind :data:`ELI_CEL_CANCERS` (same source).
-ELI_CEL_PATIENTS = 67
-ELI_CEL_PERSON_YEARS = 338.0
-
-
-def products(atmps: pd.DataFrame, chapter: str = "hsc-gene-therapy") -> pd.DataFrame:
-    """Rows of ``atmps`` taught by ``chapter``, oldest first."""
-    return atmps[atmps["chapter"] == chapter].sort_values("ec_decision_date")
-
-
-def product_table(atmps: pd.DataFrame, chapter: str = "hsc-gene-therapy") -> pd.DataFrame:
-    """The chapter's product table: name, INN, vector, target gene, authorisation and status.
-
-    Parameters
-    ----------
-    atmps : DataFrame
-        :func:`atmp.data.load_atmps`.
-    chapter : str
-        Value of the ``chapter`` column.
-
-    Returns
-    -------
-    DataFrame
-        One row per product with the columns readers need, dates as ISO text.
-    """
-    rows = products(atmps, chapter)
-    out = pd.DataFrame({
-        "product": rows["product"],
-        "INN": rows["inn"].where(~rows["inn"].str.contains("no INN"), "(no INN)"),
-        "vector": rows["vector"],
-        "gene / target": rows["target"],
-        "authorised": rows["ec_decision_date"].map(lambda d: d.strftime("%Y-%m-%d")),
-        "route": rows["authorisation_type"],
-        "status": rows["status"],
-        "left the market": rows["status_date"].map(lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d")),
-    })
-    if (out["left the market"] == "").all():
-        out = out.drop(columns="left the market")
-    return out.reset_index(drop=True)
-
-
-def chapter_facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
-    """Counts, names and dates the chapter's prose glues in (all computed from the data).
-
-    Returns
-    -------
-    dict
-        Glue key → value (dates as ``datetime.date``; the caller glues them as text).
-    """
-    rows = products(atmps)
-    by = rows.set_index("product")
-    gone = rows[rows["status"] != "authorised"]
-    strim_mah = by.loc["Strimvelis", "mah"]
-    transfer = events[(events["product"] == "Strimvelis") & (events["event"] == "transferred")]
-    return {
-        "hsc_n": len(rows), "hsc_n_authorised": int((rows["status"] == "authorised").sum()),
-        "hsc_names": rows["product"].tolist(),
-        "hsc_n_lenti": int(rows["vector"].str.startswith("lentiviral").sum()),
-        "hsc_n_orphan": int(rows["orphan"].sum()),
-        "hsc_first": rows.iloc[0]["product"], "hsc_first_date": rows.iloc[0]["ec_decision_date"],
-        "hsc_newest": rows.iloc[-1]["product"], "hsc_newest_date": rows.iloc[-1]["ec_decision_date"],
-        "hsc_gone": gone["product"].tolist(),
-        "sky_date": by.loc["Skysona", "ec_decision_date"], "sky_out": by.loc["Skysona", "status_date"],
-        "sky_days": (by.loc["Skysona", "status_date"] - by.loc["Skysona", "ec_decision_date"]).days,
-        "zyn_date": by.loc["Zynteglo", "ec_decision_date"],
-        "zyn_out": by.loc["Zynteglo", "status_date"],
-        "strim_mah": strim_mah, "strim_transfer": transfer["date"].iloc[0],
-        "wask_name": rows.loc[(rows["mah"] == strim_mah)
-                              & (rows["product"] != "Strimvelis"), "product"].iloc[-1],
-    }
-
-
-def evidence(chapter: str = "hsc-gene-therapy") -> pd.DataFrame:
-    """The chapter's table of published results, ``data/<chapter>-evidence.csv``.
-
-    Columns: ``product, study, outcome, timepoint, value, unit, source`` (one published number a
-    row, each with the DOI or URL it was read from).
-    """
-    return pd.read_csv(data.DATA_DIR / f"{chapter}-evidence.csv")
-
-
-def evidence_value(table: pd.DataFrame, study: str, outcome: str) -> float:
-    """The single value of ``outcome`` in ``study`` (raises ``KeyError`` if absent or repeated)."""
-    hit = table[(table["study"] == study) & (table["outcome"] == outcome)]
-    if len(hit) != 1:
-        raise KeyError(f"{study}: {outcome} found {len(hit)} times")
-    return float(hit["value"].iloc[0])
+#: The published cancers after elivaldogene autotemcel (Skysona), one diagnosis a row with the
+#: months from infusion (Duncan et al., N Engl J Med 2024, doi:10.1056/NEJMoa2405541).
+ELI_CEL_CANCERS = "hsc-gene-therapy-eli-cel-cancers"
 
 
 # ----------------------------------------------------------------------------- VCN model
@@ -222,7 +122,7 @@ def draw_vcn(mean: float = 1.0, dispersion: float = 1.0, high: int = 3) -> Figur
     """
     k_max = 8
     k = np.arange(k_max + 1)
-    fig, ax = _fast_axes(bottom=0.15)
+    fig, ax = plots.fixed_figure(width=7.2, height=3.3, bottom=0.15)
     models = [("Poisson", None, plots.OKABE_ITO["blue"]),
               (f"overdispersed, r = {dispersion:g}", dispersion, plots.OKABE_ITO["orange"])]
     ax.axvline(high - 0.5, color=plots.REFERENCE_COLOR, lw=1, ls="--")
@@ -325,7 +225,7 @@ def draw_clones(n_clones: float = 3000, advantage: float = 1.0, years: float = 1
         Time axis length (years).
     """
     t = np.linspace(0, years, 121)
-    fig, ax = _fast_axes()
+    fig, ax = plots.fixed_figure(width=7.2, height=3.3)
     for n, colour, style in [(ACTIVE_HSC_RANGE[0], plots.OKABE_ITO["grey"], ":"),
                              (ACTIVE_HSC_RANGE[1], plots.OKABE_ITO["grey"], "--")]:
         ax.plot(t, clone_share(t, n, advantage) * 100, color=colour, ls=style, lw=1.2,
@@ -413,10 +313,10 @@ def draw_risk(rate_per_100py: float = 2.1, years: float = 15.0, cohort: int = 67
     """
     t = np.linspace(0, years, 61)
     risk = risk_by_time(rate_per_100py, t)
-    fig, ax = _fast_axes(bottom=0.17)
+    fig, ax = plots.fixed_figure(width=7.2, height=3.3, bottom=0.17)
     ax.plot(t, risk * 100, color=plots.OKABE_ITO["vermillion"], lw=2.4,
             label=f"model: {rate_per_100py:g} per 100 person-years")
-    months = ELI_CEL_CANCERS["months"].to_numpy() / 12
+    months = data.load(ELI_CEL_CANCERS)["months"].to_numpy() / 12
     ax.plot(months, np.zeros_like(months), "|", ms=18, mew=2, color=plots.REFERENCE_COLOR,
             clip_on=False, label="published eli-cel cancers (time of diagnosis)")
     ax.set_xlim(0, years)

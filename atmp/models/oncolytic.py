@@ -22,17 +22,15 @@ Examples
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 from scipy.integrate import solve_ivp
 
 from atmp import data, plots
-from atmp.models.aav import fixed_layout
 from atmp.widgets import Interactive, Slider
 
-TRIALS = "oncolytic-trials"
+#: The chapter's table of pivotal responses in ``data/`` (read with :func:`atmp.data.load`).
+TRIALS = "oncolytic-virus-trials"
 
 #: Imlygic vial concentrations, PFU/mL, and the largest volume per treatment visit, mL
 #: (SmPC section 4.2).
@@ -48,31 +46,9 @@ ADSTILADRIN_VP_PER_ML = 3e11
 # ----------------------------------------------------------------------------- data
 
 
-def load_trials() -> pd.DataFrame:
-    """``data/oncolytic-virus-trials.csv`` (response counts, with sources), a fresh copy."""
-    return _read(TRIALS).copy()
-
-
-@functools.cache
-def _read(name: str) -> pd.DataFrame:
-    path = data.DATA_DIR / data.resource(name)["path"]
-    return pd.read_csv(path, keep_default_na=False, na_values=[""])
-
-
-def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
-    """The chapter's products (oncolytic virus, HSV-1 vector, in vivo adenoviral), by date."""
-    df = atmps[atmps["chapter"] == "oncolytic-virus"].sort_values("ec_decision_date")
-    return pd.DataFrame({
-        "product": df["product"], "INN": df["inn"], "family": df["mechanism_family"].astype(str),
-        "vector": df["vector"], "route": df["route"], "indication": df["therapeutic_area"],
-        "authorised": df["ec_decision_date"].dt.strftime("%Y-%m-%d"),
-        "type": df["authorisation_type"].astype(str), "status": df["status"].astype(str),
-    }).reset_index(drop=True)
-
-
 def response_rates(trials: pd.DataFrame | None = None) -> pd.DataFrame:
     """Response proportions (%) per trial row, treated and control (NaN for single-arm)."""
-    t = load_trials() if trials is None else trials
+    t = data.load(TRIALS) if trials is None else trials
     t = t.assign(treated_pct=100 * t["treated"] / t["treated_n"],
                  control_pct=100 * t["control"] / t["control_n"])
     return t
@@ -169,7 +145,7 @@ def draw_dynamics(b: float = 2.0, a: float = 0.5, r: float = 1.0, y0: float = 0.
     """
     t, x, y = simulate(r=r, b=b, a=a, y0=y0, n=250)
     xs, ys = equilibrium(r, 1.0, b, a)
-    fig, ax = plots.new_figure(width=6.4, height=3.4)
+    fig, ax = plots.fixed_figure(width=6.4, height=3.4, right=0.97, bottom=0.14)
     ax.plot(t, x, color=plots.OKABE_ITO["blue"], lw=2, label="uninfected tumour cells x")
     ax.plot(t, y, color=plots.OKABE_ITO["vermillion"], lw=2, label="infected tumour cells y")
     ax.plot(t, x + y, color=plots.REFERENCE_COLOR, lw=1.2, ls="--", label="total tumour")
@@ -182,7 +158,7 @@ def draw_dynamics(b: float = 2.0, a: float = 0.5, r: float = 1.0, y0: float = 0.
     ax.set_ylabel("cells (fraction of capacity K)")
     ax.set_ylim(0, 1.05)
     ax.legend(fontsize=8.5, loc="upper right")
-    return fixed_layout(fig)
+    return fig
 
 
 def threshold_scan(b_values, r: float = 1.0, K: float = 1.0, a: float = 0.5,
@@ -264,7 +240,7 @@ def draw_trials(trials: pd.DataFrame | None = None):
     ax.bar(x + 0.2, t["control_pct"].fillna(0), 0.4, color=plots.OKABE_ITO["grey"],
            label="control (GM-CSF)")
     for xi, row in enumerate(t.itertuples()):
-        ax.annotate(f"{row.treated}/{row.treated_n}", (xi - 0.2, row.treated_pct), ha="center",
+        ax.annotate(f"{row.treated:.0f}/{row.treated_n:.0f}", (xi - 0.2, row.treated_pct), ha="center",
                     va="bottom", fontsize=8.5)
         if np.isnan(row.control_pct):
             ax.annotate("single arm", (xi + 0.2, 1), ha="center", va="bottom", fontsize=8)
@@ -281,7 +257,7 @@ def draw_trials(trials: pd.DataFrame | None = None):
 # ----------------------------------------------------------------------------- widget
 
 DYNAMICS_WIDGET = Interactive(
-    "oncolytic-dynamics", draw_dynamics,
+    "oncolytic-virus-dynamics", draw_dynamics,
     {"b": Slider(2.0, 0.1, 5.0, 0.05, "infection rate constant b"),
      "a": Slider(0.5, 0.05, 3.0, 0.05, "death rate of infected cells a"),
      "r": Slider(1.0, 0.2, 3.0, 0.1, "tumour growth rate r"),

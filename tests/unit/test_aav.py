@@ -4,14 +4,14 @@ import math
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from atmp import data
+from atmp.chapters import aav_gene_therapy as chapter
 from atmp.models import aav
 
 
 def _vec(product):
-    return aav.load_table(aav.VECTORS).set_index("product").loc[product]
+    return data.load(aav.VECTORS).set_index("product").loc[product]
 
 
 # ----------------------------------------------------------------------------- label arithmetic
@@ -63,7 +63,7 @@ def test_luxturna_delivered_concentration():
 
 
 def test_dose_range_across_liver_products_is_120_fold():
-    v = aav.load_table(aav.VECTORS).set_index("product")
+    v = data.load(aav.VECTORS).set_index("product")
     assert v.loc["Roctavian", "dose"] / v.loc["Beqvez", "dose"] == pytest.approx(120)
 
 
@@ -82,8 +82,8 @@ def test_vials_round_up_but_not_on_exact_multiples():
 def test_every_aav_product_in_the_data_has_a_vector_row_and_vice_versa():
     atmps = data.load_atmps()
     aav_products = set(atmps.loc[atmps["mechanism_family"] == "in vivo AAV", "product"])
-    assert set(aav.load_table(aav.VECTORS)["product"]) == aav_products
-    table = aav.product_table(atmps)
+    assert set(data.load(aav.VECTORS)["product"]) == aav_products
+    table = chapter.product_table(atmps)
     assert list(table["product"]) == list(
         atmps[atmps["mechanism_family"] == "in vivo AAV"].sort_values("ec_decision_date")["product"])
 
@@ -157,13 +157,36 @@ def test_observed_half_lives_from_published_means():
 # ----------------------------------------------------------------------------- figures and widgets
 
 
-def test_static_figures_draw():
-    for fig in (aav.draw_genome_maps(), aav.draw_trials()):
-        assert isinstance(fig, Figure)
+def test_genome_maps_draw_one_row_per_vector_with_every_scaav_doubled():
+    vectors = data.load(aav.VECTORS)
+    fig = aav.draw_genome_maps()
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.texts]
+    assert sum(f"{p} (" in " ".join(labels) for p in vectors["product"]) == len(vectors)
+    n_sc = int((vectors["genome"] == "self-complementary").sum())
+    assert labels.count("ΔITR") == n_sc > 0
+
+
+def test_trial_figure_has_one_bar_pair_per_trial_and_units_on_the_axes():
+    trials = data.load(aav.TRIALS)
+    fig = aav.draw_trials()
+    left, right = fig.axes
+    n_milestone = int((trials["kind"] == "milestone").sum())
+    n_bleeding = int((trials["kind"] == "bleeding").sum())
+    assert len(left.patches) == 2 * n_milestone and len(right.patches) == 2 * n_bleeding
+    assert "(%)" in left.get_ylabel() and "bleeds/year" in right.get_ylabel()
+    assert [t.get_text() for t in left.get_legend().get_texts()] == ["treated", "control"]
+
+
+def test_dose_figure_marks_the_patient_and_labels_units():
+    fig = aav.draw_dose("Roctavian", 70.0)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "body weight (kg)" and ax.get_ylabel() == "infusion volume (mL)"
+    assert "210 mL" in ax.texts[0].get_text() and "27 vials" in ax.texts[0].get_text()
 
 
 def test_dose_widget_offers_only_computable_products():
-    computable = set(aav.per_kg_products(aav.load_table(aav.VECTORS))["product"])
+    computable = set(aav.per_kg_products(data.load(aav.VECTORS))["product"])
     assert set(aav.DOSE_WIDGET.controls["product"].options) <= computable
 
 
@@ -171,7 +194,7 @@ def test_dose_widget_offers_only_computable_products():
 
 
 def test_exercise_volume_solution():
-    v = aav.load_table(aav.VECTORS).set_index("product")
+    v = data.load(aav.VECTORS).set_index("product")
     hem = aav.dose_volume_ml(v.loc["Hemgenix", "dose"], v.loc["Hemgenix", "concentration_per_ml"], 83)
     roc = aav.dose_volume_ml(v.loc["Roctavian", "dose"], v.loc["Roctavian", "concentration_per_ml"],
                              83)
@@ -193,8 +216,24 @@ def test_exercise_durability_solution():
 
 def test_regulatory_facts_match_the_data():
     atmps = data.load_atmps()
-    facts = aav.regulatory_facts(atmps)
-    table = aav.regulatory_table(atmps)
-    assert facts["aav_n_cond"] + facts["aav_n_exc"] + facts["aav_n_std"] == len(table)
+    facts = chapter.regulatory_facts(atmps)
+    table = chapter.regulatory_table(atmps)
+    assert (facts["aav-gene-therapy-n-cond"] + facts["aav-gene-therapy-n-exc"]
+            + facts["aav-gene-therapy-n-std"]) == len(table)
     assert set(table.loc[table["status"] != "authorised", "product"]) == {"Glybera", "Beqvez"}
-    assert 9 <= facts["aav_beqvez_months"] <= 11
+    assert 9 <= facts["aav-gene-therapy-beqvez-months"] <= 11
+
+
+def test_worked_dose_example_and_durability_facts_follow_the_data():
+    facts = {**chapter.dose_facts(), **chapter.durability_facts()}
+    assert (facts["aav-gene-therapy-vol70"], facts["aav-gene-therapy-vials70"]) == ("210", 27)
+    assert facts["aav-gene-therapy-fold"] == "120"
+    # 22.7 IU/dL at week 104 falling to 5 IU/dL with a 123-week half-life: 5.1 years
+    assert facts["aav-gene-therapy-t5"] == "5.1"
+
+
+def test_product_table_shows_the_label_dose_with_its_unit():
+    table = chapter.product_table(data.load_atmps())
+    dose = table.set_index("product")["label dose"]
+    assert dose["Roctavian"] == "6.0e+13 vg/kg"
+    assert dose["Luxturna"].endswith("vg per eye")

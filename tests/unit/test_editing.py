@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from atmp import data
-from atmp.models import editing, hsc
+from atmp.chapters import genome_editing as chapter
+from atmp.models import editing
+from atmp.tables import evidence_value
 
 
 def test_allele_genotypes_are_binomial():
@@ -91,11 +92,11 @@ def test_exercise_fcell_solution():
 def test_evidence_table_reproduces_published_percentages():
     # Frangoul et al., N Engl J Med 2024 (doi:10.1056/NEJMoa2309676): 29 of 30 (97%);
     # Locatelli et al., N Engl J Med 2024 (doi:10.1056/NEJMoa2309673): 32 of 35 (91%)
-    ev = editing.evidence()
+    ev = data.load(editing.EVIDENCE)
     assert set(ev["product"]) == {"Casgevy"}
     scd = "CLIMB SCD-121 (Frangoul 2024)"
     thal = "CLIMB THAL-111 (Locatelli 2024)"
-    v = lambda s, o: hsc.evidence_value(ev, s, o)  # noqa: E731
+    v = lambda s, o: evidence_value(ev, s, o)  # noqa: E731
     assert round(100 * v(scd, "free of severe vaso-occlusive crises for at least 12 months")
                  / v(scd, "patients evaluable for the primary end point")) == 97
     assert round(100 * v(thal, "transfusion independent for at least 12 months")
@@ -104,11 +105,16 @@ def test_evidence_table_reproduces_published_percentages():
 
 def test_casgevy_is_the_only_product_of_the_chapter():
     atmps = data.load_atmps()
-    assert list(hsc.products(atmps, "genome-editing")["product"]) == ["Casgevy"]
+    assert list(chapter.products(atmps)["product"]) == ["Casgevy"]
+    assert list(chapter.product_table(atmps)["product"]) == ["Casgevy"]
 
 
-def test_locus_schematic_draws():
-    assert isinstance(editing.draw_locus(), Figure)
+def test_locus_schematic_shows_the_target_and_the_switch():
+    top, bottom = editing.draw_locus().axes
+    assert top.get_title(loc="left") == "the target"
+    assert "erythroid\nenhancer" in [t.get_text() for t in top.texts]
+    labels = [t.get_text() for t in bottom.texts]
+    assert "γ-globin on:\nHbF returns" in labels and "after editing" in labels
 
 
 def test_exact_binomial_intervals_reproduce_the_published_ones():
@@ -128,8 +134,22 @@ def test_binomial_ci_edges():
     assert editing.binomial_ci(0, 10)[2] == pytest.approx(1 - 0.025 ** (1 / 10))
 
 
-def test_primary_results_figure_draws():
-    assert isinstance(editing.draw_primary_results(), Figure)
+def test_primary_results_figure_has_one_interval_per_end_point_and_a_unit():
+    res = editing.primary_results()
+    ax = editing.draw_primary_results().axes[0]
+    assert sorted(t.get_text() for t in ax.get_yticklabels()) == sorted(res["label"])
+    counts = {t.get_text() for t in ax.texts}
+    assert {f"{k}/{n}" for k, n in zip(res["responders"], res["evaluable"], strict=True)} <= counts
+    assert "(%, exact 95% CI)" in ax.get_xlabel()
+
+
+def test_chapter_facts_quote_the_models_at_the_values_in_the_prose():
+    f = chapter.model_facts()
+    assert f["genome-editing-hbf-half-eq"] == "22.5"  # (40 + 5) / 2 with equal lifespans
+    assert f["genome-editing-hbf-half"] == "35"
+    # at 20% HbF the uneven spread protects more, at 40% the even one (the prose's reversal)
+    p = [float(f[f"genome-editing-prot-{i}"].rstrip("%")) for i in range(4)]
+    assert p[1] > p[0] and p[2] > p[3]
 
 
 def test_exercise_hbf_solution():

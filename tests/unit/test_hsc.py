@@ -5,10 +5,11 @@ import math
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from atmp import data
+from atmp.chapters import hsc_gene_therapy as chapter
 from atmp.models import hsc
+from atmp.tables import evidence_value
 
 # ----------------------------------------------------------------------------- VCN: Poisson
 
@@ -133,8 +134,16 @@ def test_eli_cel_rate_and_exact_interval():
     assert round(lo, 1) == 0.8
     # the exact Poisson (Garwood) upper bound is 4.27; the paper prints 4.2 — within 0.1
     assert abs(hi - 4.2) < 0.1
-    assert len(hsc.ELI_CEL_CANCERS) == 7 and hsc.ELI_CEL_PATIENTS == 67
-    assert sorted(hsc.ELI_CEL_CANCERS["months"]) == [14, 26, 28, 36, 42, 57, 92]
+    cancers = data.load(hsc.ELI_CEL_CANCERS)
+    assert sorted(cancers["months"]) == [14, 26, 28, 36, 42, 57, 92]
+    assert (cancers["diagnosis"].str.contains("acute myeloid")).sum() == 1  # one AML, six MDS
+
+
+def test_the_table_of_eli_cel_cancers_agrees_with_the_evidence_table():
+    cancers = data.load(hsc.ELI_CEL_CANCERS)
+    ev = data.load(chapter.EVIDENCE)
+    assert len(cancers) == evidence_value(ev, chapter.ELI_CEL_STUDY, "haematological cancer")
+    assert cancers["source"].str.startswith("https://doi.org/").all()
 
 
 def test_garwood_interval_textbook_case():
@@ -145,22 +154,22 @@ def test_garwood_interval_textbook_case():
 
 
 def test_evidence_table_matches_the_published_rate():
-    ev = hsc.evidence()
+    ev = data.load(chapter.EVIDENCE)
     assert set(ev["product"]) <= set(data.load_atmps()["product"])
     assert ev["source"].str.startswith("http").all()
     study = "ALD-102 and ALD-104 with LTF-304 (Duncan 2024)"
-    k = hsc.evidence_value(ev, study, "haematological cancer")
-    py = hsc.evidence_value(ev, study, "follow-up")
-    assert round(100 * k / py, 1) == hsc.evidence_value(ev, study, "haematological cancer rate")
+    k = evidence_value(ev, study, "haematological cancer")
+    py = evidence_value(ev, study, "follow-up")
+    assert round(100 * k / py, 1) == evidence_value(ev, study, "haematological cancer rate")
     with pytest.raises(KeyError):
-        hsc.evidence_value(ev, study, "no such outcome")
+        evidence_value(ev, study, "no such outcome")
 
 # ----------------------------------------------------------------------------- products and figures
 
 
 def test_product_table_covers_every_product_of_the_chapter():
     atmps = data.load_atmps()
-    table = hsc.product_table(atmps)
+    table = chapter.product_table(atmps)
     expected = set(atmps.loc[atmps["chapter"] == "hsc-gene-therapy", "product"])
     assert set(table["product"]) == expected and len(table) == len(expected)
     assert (table["authorised"] == sorted(table["authorised"])).all()
@@ -171,7 +180,7 @@ def test_product_table_covers_every_product_of_the_chapter():
 def test_exercise_withdrawn_products():
     """The computation of exercise hsc-ex-data."""
     atmps = data.load_atmps()
-    rows = hsc.products(atmps)
+    rows = chapter.products(atmps)
     gone = rows[rows["status"] == "withdrawn"]
     days = (gone["status_date"] - gone["ec_decision_date"]).map(lambda d: d.days)
     assert set(gone["product"]) == {"Zynteglo", "Skysona"}
@@ -185,8 +194,21 @@ def test_exercise_vcn_solution():
     assert round(nb, 3) == round(1 - (1 / 3 + 2 / 9 + 4 / 27), 3)  # NB r=1 is geometric
 
 
-def test_vectors_schematic_draws():
-    assert isinstance(hsc.draw_vectors(), Figure)
+def test_vectors_schematic_draws_both_proviruses_with_their_ltrs():
+    fig = hsc.draw_vectors()
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["gammaretroviral provirus",
+                                                              "SIN lentiviral provirus"]
+    for ax, n_parts in zip(fig.axes, (4, 5), strict=True):
+        assert len(ax.patches) == n_parts
+        assert sum(t.get_text().startswith("LTR") for t in ax.texts) == 2
+
+
+def test_risk_figure_marks_every_published_cancer():
+    fig = hsc.draw_risk()
+    ax = fig.axes[0]
+    ticks = ax.lines[1].get_xdata()
+    assert len(ticks) == len(data.load(hsc.ELI_CEL_CANCERS))
+    assert "(%)" in ax.get_ylabel() and "years" in ax.get_xlabel()
 
 
 def test_exercise_clones_solution():
@@ -203,8 +225,16 @@ def test_exercise_risk_solution():
 
 
 def test_chapter_facts_are_computed_from_the_data():
-    facts = hsc.chapter_facts(data.load_atmps(), data.load_events())
-    assert facts["hsc_n"] == len(facts["hsc_names"])
-    assert facts["hsc_first"] == "Strimvelis"  # the only gammaretroviral product, and the first
-    assert facts["sky_days"] == (facts["sky_out"] - facts["sky_date"]).days
-    assert facts["wask_name"] != "Strimvelis"
+    atmps, events = data.load_atmps(), data.load_events()
+    facts = chapter.product_facts(atmps, events)
+    k = "hsc-gene-therapy-"
+    assert facts[f"{k}n"] == len(chapter.products(atmps))
+    assert facts[f"{k}first"] == "Strimvelis"  # the only gammaretroviral product, and the first
+    assert facts[f"{k}sky-days"] == (facts[f"{k}sky-out"] - facts[f"{k}sky-date"]).days
+    assert facts[f"{k}wask-name"] != "Strimvelis"
+
+
+def test_model_facts_reproduce_the_published_eli_cel_rate_from_the_evidence_table():
+    facts = chapter.model_facts()
+    assert (facts["hsc-gene-therapy-eli-rate"], facts["hsc-gene-therapy-eli-lo"]) == ("2.1", "0.8")
+    assert facts["hsc-gene-therapy-vcn-p-trans"] == "63%"  # 1 - exp(-1)

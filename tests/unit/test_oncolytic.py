@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from atmp import data
+from atmp.chapters import oncolytic_virus as chapter
 from atmp.models import oncolytic as onc
 
 
@@ -66,13 +66,38 @@ def test_optim_rates_from_the_table():
 
 def test_product_table_holds_the_chapter_rows():
     atmps = data.load_atmps()
-    t = onc.product_table(atmps)
+    t = chapter.product_table(atmps)
     assert set(t["product"]) == set(atmps.loc[atmps["chapter"] == "oncolytic-virus", "product"])
 
 
-def test_static_figures_draw():
-    for fig in (onc.draw_threshold(), onc.draw_construct(), onc.draw_trials()):
-        assert isinstance(fig, Figure)
+def test_trial_figure_has_a_bar_pair_per_trial_and_marks_single_arms():
+    trials = data.load(onc.TRIALS)
+    ax = onc.draw_trials().axes[0]
+    assert len(ax.patches) == 2 * len(trials)
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count("single arm") == int(trials["control_n"].isna().sum())
+    assert "57/295" in texts  # OPTiM all stages, counts as integers
+    assert "(%)" in ax.get_ylabel()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["vector", "control (GM-CSF)"]
+
+
+def test_threshold_figure_marks_the_threshold_and_the_numerical_check():
+    ax = onc.draw_threshold(a=0.5).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["total (analytic)", "infected (analytic)", "total (numerical, solve_ivp)"]
+    assert ax.lines[-1].get_xdata()[0] == 0.5  # the vertical line at b = a/K
+    assert "(fraction of K)" in ax.get_ylabel()
+
+
+def test_construct_schematic_names_both_deletions_and_the_insert():
+    texts = " ".join(t.get_text() for t in onc.draw_construct().axes[0].texts)
+    assert "ICP34.5" in texts and "ICP47" in texts and "GM-CSF" in texts
+
+
+def test_chapter_facts_glue_the_published_rates_and_a_small_numerical_error():
+    f = {**chapter.trial_facts(), **chapter.model_facts()}
+    assert (f["oncolytic-virus-drr-t"], f["oncolytic-virus-drr-c"]) == (19.3, 1.4)
+    assert float(f["oncolytic-virus-max-err"]) < 1e-3
 
 
 def test_exercise_threshold_solution():
