@@ -40,7 +40,7 @@ def format_dose(dose: float, basis: str) -> str:
     return f"{dose:.1e} {unit}"
 
 
-def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
+def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """Every in vivo AAV product with capsid, genome, route, label dose, transgene and status."""
     df = products(atmps).merge(data.load(model.VECTORS), on="product", how="left")
     dose = [format_dose(d, b) for d, b in zip(df["dose"], df["dose_basis"], strict=True)]

@@ -23,7 +23,7 @@ def products(atmps: pd.DataFrame) -> pd.DataFrame:
     return record.chapter_products(atmps, CHAPTER)
 
 
-def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
+def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """Name, INN, how the cells are modified, the edited target, authorisation and status."""
     rows = products(atmps)
     return pd.DataFrame({

@@ -30,7 +30,7 @@ def products(atmps: pd.DataFrame) -> pd.DataFrame:
     return record.chapter_products(atmps, CHAPTER)
 
 
-def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
+def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """Name, INN, vector, target gene, authorisation, status and exit date of each product.
 
     The column ``left the market`` is dropped when no product has left it.

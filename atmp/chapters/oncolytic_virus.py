@@ -25,7 +25,7 @@ def products(atmps: pd.DataFrame) -> pd.DataFrame:
     return record.chapter_products(atmps, CHAPTER)
 
 
-def product_table(atmps: pd.DataFrame) -> pd.DataFrame:
+def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """The chapter's products with family, vector, route and regulatory route, by date."""
     df = products(atmps)
     return pd.DataFrame({

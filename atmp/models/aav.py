@@ -347,7 +347,7 @@ def _short(text, fallback: str) -> str:
 def _box(x, y, w, color, hatch=None):
     from matplotlib.patches import Rectangle
 
-    return Rectangle((x, y - 0.3), w, 0.6, facecolor=color, edgecolor="white", lw=1,
+    return Rectangle((x, y - 0.3), w, 0.6, facecolor=color, edgecolor=plots.edge(color), lw=1,
                      hatch=hatch, alpha=0.55 if hatch else 1.0)
 
 

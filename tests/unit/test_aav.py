@@ -83,7 +83,7 @@ def test_every_aav_product_in_the_data_has_a_vector_row_and_vice_versa():
     atmps = data.load_atmps()
     aav_products = set(atmps.loc[atmps["mechanism_family"] == "in vivo AAV", "product"])
     assert set(data.load(aav.VECTORS)["product"]) == aav_products
-    table = chapter.product_table(atmps)
+    table = chapter.product_table(atmps, data.load_events())
     assert list(table["product"]) == list(
         atmps[atmps["mechanism_family"] == "in vivo AAV"].sort_values("ec_decision_date")["product"])
 
@@ -233,7 +233,7 @@ def test_worked_dose_example_and_durability_facts_follow_the_data():
 
 
 def test_product_table_shows_the_label_dose_with_its_unit():
-    table = chapter.product_table(data.load_atmps())
+    table = chapter.product_table(data.load_atmps(), data.load_events())
     dose = table.set_index("product")["label dose"]
     assert dose["Roctavian"] == "6.0e+13 vg/kg"
     assert dose["Luxturna"].endswith("vg per eye")

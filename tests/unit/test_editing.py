@@ -106,7 +106,7 @@ def test_evidence_table_reproduces_published_percentages():
 def test_casgevy_is_the_only_product_of_the_chapter():
     atmps = data.load_atmps()
     assert list(chapter.products(atmps)["product"]) == ["Casgevy"]
-    assert list(chapter.product_table(atmps)["product"]) == ["Casgevy"]
+    assert list(chapter.product_table(atmps, data.load_events())["product"]) == ["Casgevy"]
 
 
 def test_locus_schematic_shows_the_target_and_the_switch():

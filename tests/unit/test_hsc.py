@@ -169,7 +169,7 @@ def test_evidence_table_matches_the_published_rate():
 
 def test_product_table_covers_every_product_of_the_chapter():
     atmps = data.load_atmps()
-    table = chapter.product_table(atmps)
+    table = chapter.product_table(atmps, data.load_events())
     expected = set(atmps.loc[atmps["chapter"] == "hsc-gene-therapy", "product"])
     assert set(table["product"]) == expected and len(table) == len(expected)
     assert (table["authorised"] == sorted(table["authorised"])).all()

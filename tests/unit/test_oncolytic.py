@@ -66,7 +66,7 @@ def test_optim_rates_from_the_table():
 
 def test_product_table_holds_the_chapter_rows():
     atmps = data.load_atmps()
-    t = chapter.product_table(atmps)
+    t = chapter.product_table(atmps, data.load_events())
     assert set(t["product"]) == set(atmps.loc[atmps["chapter"] == "oncolytic-virus", "product"])
 
 

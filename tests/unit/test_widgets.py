@@ -64,7 +64,8 @@ def test_show_glues_the_static_twin_and_points_to_the_live_notebook_in_the_book(
     monkeypatch.setenv(widgets.BOOK_BUILD_ENV, "0")
     widget.show()
     assert glued == ["test-widget"]
-    assert type(shown[0]).__name__ == "VBox"                # live controls in a kernel
+    assert type(shown[-1]).__name__ == "VBox"               # live controls in a kernel
+    assert widgets.LIVE_NOTE not in [getattr(o, "data", None) for o in shown]
 
 
 def test_redraw_timing_reports_percentiles(widget):
