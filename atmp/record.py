@@ -60,14 +60,19 @@ def ever_authorised(atmps: pd.DataFrame, on=None) -> pd.DataFrame:
     return rows
 
 
-def chapter_events(atmps: pd.DataFrame, events: pd.DataFrame, chapter: str) -> pd.DataFrame:
-    """The regulatory events of one chapter's products, by date."""
-    names = chapter_products(atmps, chapter)["product"]
+def chapter_events(atmps: pd.DataFrame, events: pd.DataFrame, chapter: str | None = None
+                   ) -> pd.DataFrame:
+    """The regulatory events of one chapter's products (of every product if ``chapter`` is None),
+    by date."""
+    rows = ever_authorised(atmps) if chapter is None else chapter_products(atmps, chapter)
+    names = rows["product"]
     return events[events["product"].isin(names)].sort_values(["date", "product"], kind="stable")
 
 
-def events_table(atmps: pd.DataFrame, events: pd.DataFrame, chapter: str) -> pd.DataFrame:
-    """The events of one chapter as a reader's table: product, date (ISO), event, detail."""
+def events_table(atmps: pd.DataFrame, events: pd.DataFrame, chapter: str | None = None
+                 ) -> pd.DataFrame:
+    """The events of one chapter (of every product if ``chapter`` is None) as a reader's table:
+    product, date (ISO), event, detail."""
     ev = chapter_events(atmps, events, chapter)
     return pd.DataFrame({
         "product": ev["product"].to_numpy(),

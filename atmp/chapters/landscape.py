@@ -322,11 +322,7 @@ def products(atmps: pd.DataFrame) -> pd.DataFrame:
 
 def events_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """Every regulatory event of the record, by date."""
-    ev = events[events["product"].isin(products(atmps)["product"])]
-    return pd.DataFrame({"product": ev["product"].to_numpy(),
-                         "date": ev["date"].dt.strftime("%Y-%m-%d").to_numpy(),
-                         "event": ev["event"].astype("object").to_numpy(),
-                         "detail": ev["detail"].to_numpy()})
+    return record.events_table(atmps, events)
 
 
 def route_class_table(atmps: pd.DataFrame) -> pd.DataFrame:

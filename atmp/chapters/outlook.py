@@ -93,12 +93,8 @@ def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
 
 
 def events_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
-    """The regulatory events of every product ever authorised, by date.
-
-    The chapter has no ``chapter`` rows of its own, so its products are labelled with it for
-    :func:`atmp.record.events_table`.
-    """
-    return record.events_table(products(atmps).assign(chapter=CHAPTER), events, CHAPTER)
+    """The regulatory events of every product ever authorised, by date."""
+    return record.events_table(atmps, events)
 
 
 def _spans(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
