@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from atmp import data, plots
+from atmp.text import sci
 from atmp.widgets import Choice, Interactive, Slider
 
 VECTORS = "aav-vectors"
@@ -97,11 +98,11 @@ def product_table(atmps: pd.DataFrame, vectors: pd.DataFrame | None = None) -> p
 
 
 def format_dose(dose: float, basis: str) -> str:
-    """A dose as "6.0e13 vg/kg", "1.5e11 vg per eye" or "1.8e11 vg total" ("" if unknown)."""
+    """A dose as "6 × 10¹³ vg/kg", "1.5 × 10¹¹ vg per eye" or "1.8 × 10¹¹ vg total"."""
     if dose is None or (isinstance(dose, float) and math.isnan(dose)):
         return "not in table"
     unit = {"per kg": "vg/kg", "per eye": "vg per eye", "total": "vg total"}[basis]
-    return f"{dose:.1e} {unit}"
+    return sci(dose, unit)
 
 
 # ----------------------------------------------------------------------------- dose arithmetic
@@ -165,7 +166,7 @@ def draw_dose(product: str = "Roctavian", weight_kg: float = 70.0):
     fig, ax = plots.new_figure(width=6.2, height=3.3)
     ax.plot(weights, volumes, color=plots.family_color("in vivo AAV"), lw=2)
     ax.plot([weight_kg], [vol], "o", color=plots.REFERENCE_COLOR)
-    note = f"{vol:.0f} mL = {total_genomes(vec['dose'], weight_kg):.1e} vg"
+    note = f"{vol:.0f} mL = {sci(total_genomes(vec['dose'], weight_kg), 'vg')}"
     if not math.isnan(vec["vial_ml"]):
         note += f"; {vials_needed(vol, vec['vial_ml'])} vials of {vec['vial_ml']:g} mL"
     ax.text(0.03, 0.95, f"{weight_kg:g} kg: {note}", transform=ax.transAxes, va="top")
