@@ -1,6 +1,6 @@
 """Words a reader meets: abbreviations explained at first use, numbers without e-notation.
 
-- Every abbreviation in :data:`ABBREVIATIONS` that a chapter's prose uses is, at its first use in
+- Every abbreviation in :data:`atmp.words.ABBREVIATIONS` that a chapter's prose uses is, at its first use in
   that chapter, either written out as "full name (ABBR)" / "ABBR (full name)" or a ``{term}``
   link to the glossary. Code, citations, glue keys, labels and figure options are not prose.
 - No Python e-notation (``1.1e+14``, ``2e13``) in the quizzes or the chapters' prose; numbers go
@@ -16,53 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from atmp import quiz
+from atmp import quiz, words
 from atmp.text import E_NOTATION
+from atmp.words import ABBREVIATIONS, first_use_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-
-#: Abbreviation -> accepted written-out forms (compared ignoring case, spaces and hyphens).
-ABBREVIATIONS = {
-    "AAV": ["adeno-associated virus"],
-    "AADC": ["aromatic L-amino acid decarboxylase"],
-    "ALD": ["adrenoleukodystrophy"],
-    "ATMP": ["advanced therapy medicinal product"],
-    "AUC": ["area under the curve"],
-    "BCG": ["bacillus Calmette–Guérin"],
-    "BCMA": ["B-cell maturation antigen"],
-    "CAR": ["chimeric antigen receptor"],
-    "CAT": ["Committee for Advanced Therapies"],
-    "CHMP": ["Committee for Medicinal Products for Human Use"],
-    "CI": ["confidence interval"],
-    "CRS": ["cytokine release syndrome"],
-    "CV": ["coefficient of variation"],
-    "EBV": ["Epstein–Barr virus"],
-    "EMA": ["European Medicines Agency"],
-    "EPAR": ["European public assessment report"],
-    "FIX": ["factor IX"],
-    "FVIII": ["factor VIII"],
-    "GM-CSF": ["granulocyte-macrophage colony-stimulating factor"],
-    "GMP": ["good manufacturing practice"],
-    "HLA": ["human leukocyte antigen"],
-    "HSC": ["haematopoietic stem cell"],
-    "HSV": ["herpes simplex virus"],
-    "HSV-1": ["herpes simplex virus type 1", "herpes simplex virus 1"],
-    "ICANS": ["immune effector cell-associated neurotoxicity syndrome"],
-    "ICP34.5": ["infected-cell protein 34.5"],
-    "ICP47": ["infected-cell protein 47"],
-    "KOOS": ["Knee injury and Osteoarthritis Outcome Score"],
-    "LTR": ["long terminal repeat"],
-    "MCH": ["mean corpuscular haemoglobin", "mean haemoglobin per cell"],
-    "MSC": ["mesenchymal stromal cells"],
-    "NICE": ["National Institute for Health and Care Excellence"],
-    "PFU": ["plaque-forming units", "plaque-forming unit"],
-    "PKR": ["protein kinase R"],
-    "PSA": ["prostate-specific antigen"],
-    "SMA": ["spinal muscular atrophy"],
-    "TK": ["thymidine kinase"],
-    "VCN": ["vector copy number"],
-}
 
 _STRIP = [
     (r"^:[a-z-]+:[^\n]*$", " "),                              # directive options (:alt:, :name:, ...)
@@ -93,37 +52,11 @@ def _without_code(markdown: str) -> str:
 
 def prose(markdown: str) -> str:
     """The reader-visible prose of a chapter's markdown, with ``{term}`` links kept as ⟦...⟧."""
-    text = re.sub(r"\{term\}`([^`]*)`", lambda m: "⟦" + m.group(1) + "⟧", _without_code(markdown))
+    text = re.sub(r"\{term\}`([^`]*)`", lambda m: f"{words.LINK_OPEN}{m.group(1)}{words.LINK_CLOSE}",
+                  _without_code(markdown))
     for pattern, repl in _STRIP:
         text = re.sub(pattern, repl, text, flags=re.S | re.M)
     return text
-
-
-def _squash(s: str) -> str:
-    return re.sub(r"[\W_]+", "", s).lower()
-
-
-def first_use_problem(text: str, abbr: str, names: list[str]) -> str | None:
-    """Why the first use of ``abbr`` in ``text`` is unexplained (None if explained or unused)."""
-    # a plural "ABBRs" counts; a compound such as CAR-T, HSV-1 or ALD-102 is a name of its own
-    m = re.search(rf"(?<![\w-]){re.escape(abbr)}s?(?![\w]|-\w)", text)
-    if not m:
-        return None
-    before, after = text[:m.start()], text[m.end():]
-    if before.rfind("⟦") > before.rfind("⟧"):              # inside a {term} link
-        return None
-    wanted = [_squash(n) for n in names]
-    if before.endswith("(") and any(_squash(before[-len(n) - 12:-1]).endswith((w, w + "s"))
-                                    for n, w in zip(names, wanted, strict=True)):
-        return None                                        # "full name (ABBR"
-    if after.startswith(":") and any(_squash(after[:len(n) + 12]).startswith(w) for n, w in
-                                     zip(names, wanted, strict=True)):
-        return None                                        # "(ABBR: full name"
-    if after.lstrip().startswith("(") and any(_squash(after[:len(n) + 12]).startswith(w)
-                                              for n, w in zip(names, wanted, strict=True)):
-        return None                                        # "ABBR (full name"
-    context = text[max(0, m.start() - 50):m.end() + 30].replace("\n", " ")
-    return f"{abbr} first used without expansion or glossary link: …{context}…"
 
 
 def _markdown(path: Path) -> str:
@@ -133,8 +66,7 @@ def _markdown(path: Path) -> str:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_abbreviations_are_explained_at_first_use(path):
-    text = prose(_markdown(path))
-    problems = [p for a, names in ABBREVIATIONS.items() if (p := first_use_problem(text, a, names))]
+    problems = words.problems(prose(_markdown(path)))
     assert problems == [], "\n".join(problems)
 
 
