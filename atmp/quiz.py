@@ -60,8 +60,8 @@ def show(chapter: str) -> None:
 
 #: Agreed limits for the stored order of multiple-choice options. With 3–4 options and 4–13
 #: questions a chapter, an even spread puts 25–33% of right answers in each position and makes the
-#: right answer the longest option in about a quarter to a third of questions; the limits leave
-#: room for chance and catch a habit (such as "the right answer comes first" or "is the longest").
+#: right answer the longest (or the shortest) option in about a quarter to a third of questions; the
+#: limits leave room for chance and catch a habit ("the right answer comes first", "is the longest").
 MAX_POSITION_SHARE_CHAPTER = 0.5
 MAX_POSITION_SHARE_COURSE = 0.35
 MAX_LONGEST_SHARE = 0.4
@@ -104,7 +104,8 @@ def balance_problems(questions: list[dict], name: str, max_position: float,
     if count / b["n"] > max_position:
         problems.append(f"{name}: the right answer is option {pos + 1} in {count} of {b['n']} "
                         f"questions (limit {max_position:.0%})")
-    if b["longest"] / b["n"] > max_longest:
-        problems.append(f"{name}: the right answer is the longest option in {b['longest']} of "
-                        f"{b['n']} questions (limit {max_longest:.0%})")
+    for extreme in ("longest", "shortest"):
+        if b[extreme] / b["n"] > max_longest:
+            problems.append(f"{name}: the right answer is the {extreme} option in {b[extreme]} of "
+                            f"{b['n']} questions (limit {max_longest:.0%})")
     return problems

@@ -23,7 +23,8 @@ import re
 ABBREVIATIONS: dict[str, list[str]] = {
     "AAV": ["adeno-associated virus"],
     "AADC": ["aromatic L-amino acid decarboxylase"],
-    "ADA-SCID": ["adenosine deaminase severe combined immunodeficiency"],
+    "ADA-SCID": ["adenosine deaminase severe combined immunodeficiency",
+                 "severe combined immunodeficiency due to adenosine deaminase deficiency"],
     "ALD": ["adrenoleukodystrophy"],
     "ALL": ["acute lymphoblastic leukaemia"],
     "ATMP": ["advanced therapy medicinal product"],

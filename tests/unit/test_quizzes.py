@@ -133,6 +133,12 @@ def test_balance_check_bites_on_a_bad_quiz():
         q["answers"] = q["answers"][1:][: i % 3] + q["answers"][:1] + q["answers"][1:][i % 3:]
     problems = quiz.balance_problems(bad, "bad", quiz.MAX_POSITION_SHARE_CHAPTER)
     assert len(problems) == 1 and "longest option in 6 of 6" in problems[0]
+    # and a right answer that is always the shortest is a cue as well
+    for q in bad:
+        for a in q["answers"]:
+            a["answer"] = "ok" if a["correct"] else a["answer"] + " and some more words"
+    problems = quiz.balance_problems(bad, "bad", quiz.MAX_POSITION_SHARE_CHAPTER)
+    assert len(problems) == 1 and "shortest option in 6 of 6" in problems[0]
 
 
 def test_quizzes_are_shuffled_in_the_browser(monkeypatch):
