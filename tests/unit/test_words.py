@@ -125,3 +125,22 @@ def test_e_notation_pattern_bites():
         assert re.search(E_NOTATION, leak), leak
     for fine in ("1.1 × 10¹⁴", "e^-1", "ICP34.5", "FL3B", "AUC0–28d", "Rh74var", "2e"):
         assert not re.search(E_NOTATION, fine), fine
+
+
+def test_no_e_notation_in_any_widget_figure():
+    """Titles, labels, tick labels and notes of every widget's figure, at its defaults and at
+    every edge case (the static twins in the book are these figures)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from atmp import widgets
+
+    found = []
+    for name, widget in widgets.registry().items():
+        for params in widget.edge_cases():
+            fig = widget.draw(**params)
+            fig.canvas.draw()
+            found += [f"{name} {params}: {t.get_text()!r}" for t in fig.findobj(Text)
+                      if t.get_visible() and re.search(E_NOTATION, t.get_text())]
+            plt.close(fig)
+    assert found == [], "write these with atmp.text.sci:\n" + "\n".join(found)
