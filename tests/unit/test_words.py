@@ -52,8 +52,10 @@ def _without_code(markdown: str) -> str:
 
 def prose(markdown: str) -> str:
     """The reader-visible prose of a chapter's markdown, with ``{term}`` links kept as ⟦...⟧."""
-    text = re.sub(r"\{term\}`([^`]*)`", lambda m: f"{words.LINK_OPEN}{m.group(1)}{words.LINK_CLOSE}",
-                  _without_code(markdown))
+    # a {term} link shows its text, not its target: {term}`vector copy number <Vector copy number
+    # (VCN)>` does not tell the reader what VCN stands for
+    text = re.sub(r"\{term\}`([^`<]*?)\s*(?:<[^`]*>)?`",
+                  lambda m: f"{words.LINK_OPEN}{m.group(1)}{words.LINK_CLOSE}", _without_code(markdown))
     for pattern, repl in _STRIP:
         text = re.sub(pattern, repl, text, flags=re.S | re.M)
     return text
@@ -86,6 +88,8 @@ def test_first_use_check_bites():
                                  "GM-CSF", names)
     assert not first_use_problem(prose("the {term}`CRS <Cytokine release syndrome (CRS)>` rate"),
                                  "CRS", ABBREVIATIONS["CRS"])
+    assert first_use_problem(prose("a {term}`vector copy number <Vector copy number (VCN)>`; the VCN"),
+                             "VCN", ABBREVIATIONS["VCN"]), "a link's target is not on the page"
     assert not first_use_problem("CAR-T cells", "CAR", ABBREVIATIONS["CAR"]), "CAR-T is not CAR"
     assert not first_use_problem("long terminal repeats (LTRs)", "LTR", ABBREVIATIONS["LTR"])
     assert first_use_problem("the CAR gene", "CAR", ABBREVIATIONS["CAR"])
