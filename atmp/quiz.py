@@ -51,9 +51,32 @@ def show(chapter: str) -> None:
     The options are shuffled in the browser (jupyterquiz does it client-side, so it works in the
     static book too), in a new order at every page load.
     """
+    from IPython.display import HTML, display
     from jupyterquiz import display_quiz
 
-    display_quiz(load(chapter), shuffle_answers=True)
+    display_quiz(load(chapter), shuffle_answers=True, colors=QUIZ_COLORS)
+    display(HTML(_LABEL_NUMERIC_INPUTS))
+
+
+#: jupyterquiz draws the numeric answer box light grey with near-white text (contrast 1.5:1);
+#: a dark grey box keeps the text readable (8.5:1) in light and dark mode.
+QUIZ_COLORS = {"--jq-numeric-input-bg": "#4a4a4a"}
+
+#: jupyterquiz's numeric answer box has a <label> that is not tied to it, so screen readers (and
+#: axe-core) find an unlabelled input; this ties each label to its box once the quiz is drawn.
+_LABEL_NUMERIC_INPUTS = """<script>
+(function () {
+  function label() {
+    document.querySelectorAll("input.Input-text:not([aria-label])").forEach(function (inp) {
+      var lab = inp.previousElementSibling;
+      if (lab && lab.tagName === "LABEL" && inp.id) { lab.htmlFor = inp.id; }
+      inp.setAttribute("aria-label", "numeric answer");
+    });
+  }
+  label();
+  new MutationObserver(label).observe(document.body, {childList: true, subtree: true});
+})();
+</script>"""
 
 
 # ----------------------------------------------------------------------------- balance of the options

@@ -148,6 +148,7 @@ def test_quizzes_are_shuffled_in_the_browser(monkeypatch):
     monkeypatch.setattr(jupyterquiz, "display_quiz", lambda qs, **kw: calls.update(kw, n=len(qs)))
     quiz.show(CHAPTERS[0])
     assert calls["shuffle_answers"] is True and calls["n"] >= 4
+    assert calls["colors"] == quiz.QUIZ_COLORS
 
 
 def test_quiz_files_are_valid_json_with_known_types():
