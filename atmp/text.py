@@ -11,6 +11,8 @@ Examples
 '23 August 2018'
 >>> join_names(["Kymriah", "Yescarta", "Tecartus"])
 'Kymriah, Yescarta and Tecartus'
+>>> sci(1.1e14, "vg/kg").replace("\N{NO-BREAK SPACE}", " ")
+'1.1 × 10¹⁴ vg/kg'
 """
 
 from __future__ import annotations
@@ -46,6 +48,63 @@ def join_names(names: Iterable[str], conjunction: str = "and") -> str:
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+NBSP = "\N{NO-BREAK SPACE}"
+#: Python's e-notation as it could leak into reader-visible text: 1.1e+14, 2e13, 6.0E-05.
+E_NOTATION = r"(?<![\w.])[-+]?\d+(?:\.\d+)?[eE][-+]?\d+(?![\w.])"
+
+
+def sci(value: float, unit: str = "", digits: int = 2, plain_below: float = 1e5) -> str:
+    """A number as scientists write it: ``1.1e14`` → "1.1 × 10¹⁴" (with a unit if given).
+
+    The one place the course turns large and small numbers into text, for prose (through
+    ``glue``), quizzes and figure labels, so that no Python e-notation (``1.1e+14``) reaches a
+    reader. Spaces are no-break spaces, so "1.1 × 10¹⁴ vg/kg" never wraps mid-number.
+
+    Parameters
+    ----------
+    value : float
+        The number.
+    unit : str
+        Unit appended after a no-break space (e.g. "vg/kg"); "" for none.
+    digits : int
+        Significant digits at most (trailing zeros are dropped: 6e13 → "6 × 10¹³").
+    plain_below : float
+        Numbers with ``1e-3 <= |value| < plain_below`` are written plainly, with thousands
+        separators ("24,000"); others in powers of ten.
+
+    Raises
+    ------
+    ValueError
+        For a number that is not finite, or ``digits < 1``.
+
+    Examples
+    --------
+    >>> [sci(x).replace(NBSP, " ") for x in (6e13, 2.5e-7, 24000, 0.16)]
+    ['6 × 10¹³', '2.5 × 10⁻⁷', '24,000', '0.16']
+    """
+    value = float(value)
+    if not np.isfinite(value) or digits < 1:
+        raise ValueError(f"cannot write {value!r} with {digits} digits")
+    suffix = f"{NBSP}{unit}" if unit else ""
+    if value == 0 or 1e-3 <= abs(value) < plain_below:
+        return f"{_plain(value, digits)}{suffix}"
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
+    power = f"10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    return f"{mantissa}{NBSP}×{NBSP}{power}{suffix}"
+
+
+def _plain(value: float, digits: int) -> str:
+    """``value`` to ``digits`` significant digits (whole numbers kept whole), with commas."""
+    if abs(value) >= 1:
+        digits = max(digits, len(str(int(abs(value)))))
+    rounded = float(f"{value:.{digits}g}")
+    if rounded == int(rounded):
+        return f"{int(rounded):,}"
+    return f"{rounded:,f}".rstrip("0").rstrip(".")
 
 
 def percent(part: float, whole: float, digits: int = 0) -> str:

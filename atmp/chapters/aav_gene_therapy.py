@@ -13,7 +13,7 @@ import pandas as pd
 
 from atmp import chapters, data, record
 from atmp.models import aav as model
-from atmp.text import join_names
+from atmp.text import join_names, sci
 
 CHAPTER = "aav-gene-therapy"
 WIDGETS = (model.DOSE_WIDGET, model.EPISOME_WIDGET, model.DURABILITY_WIDGET)
@@ -27,17 +27,17 @@ def products(atmps: pd.DataFrame) -> pd.DataFrame:
 
 
 def format_dose(dose: float, basis: str) -> str:
-    """A dose as "6.0e+13 vg/kg", "1.5e+11 vg per eye" or "1.8e+11 vg total".
+    """A dose as "6 × 10¹³ vg/kg", "1.5 × 10¹¹ vg per eye" or "1.8 × 10¹¹ vg total".
 
     Examples
     --------
-    >>> format_dose(6e13, "per kg"), format_dose(float("nan"), "")
-    ('6.0e+13 vg/kg', 'not in table')
+    >>> format_dose(6e13, "per kg").replace("\xa0", " "), format_dose(float("nan"), "")
+    ('6 × 10¹³ vg/kg', 'not in table')
     """
     if dose is None or (isinstance(dose, float) and math.isnan(dose)):
         return "not in table"
     unit = {"per kg": "vg/kg", "per eye": "vg per eye", "total": "vg total"}[basis]
-    return f"{dose:.1e} {unit}"
+    return sci(dose, unit)
 
 
 def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
@@ -96,7 +96,7 @@ def dose_facts() -> dict:
     return {
         "aav-gene-therapy-vol70": f"{vol:.0f}",
         "aav-gene-therapy-vials70": model.vials_needed(vol, ex["vial_ml"]),
-        "aav-gene-therapy-vg70": f"{model.total_genomes(ex['dose'], EXAMPLE_WEIGHT_KG):.1e}",
+        "aav-gene-therapy-vg70": sci(model.total_genomes(ex['dose'], EXAMPLE_WEIGHT_KG)),
         "aav-gene-therapy-fold": f"{v.loc['Roctavian', 'dose'] / v.loc['Beqvez', 'dose']:.0f}",
     }
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from atmp import chapters, record
 from atmp.models import oncolytic as model
-from atmp.text import join_names
+from atmp.text import join_names, sci
 
 CHAPTER = "oncolytic-virus"
 WIDGETS = (model.DYNAMICS_WIDGET,)
@@ -60,7 +60,7 @@ def model_facts() -> dict:
     """The largest gap between the numerical and analytic equilibrium over the threshold scan."""
     scan = model.threshold_scan(SCAN_B)
     err = (scan["numeric_total"] - scan["analytic_total"]).abs().max()
-    return {"oncolytic-virus-max-err": f"{err:.0e}"}
+    return {"oncolytic-virus-max-err": sci(err, digits=1)}
 
 
 def trial_facts() -> dict:

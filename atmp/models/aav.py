@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from atmp import data, plots
+from atmp.text import sci
 from atmp.widgets import Choice, Interactive, Slider
 
 #: The chapter's tables in ``data/`` (read with :func:`atmp.data.load`).
@@ -104,13 +105,13 @@ def draw_dose(product: str = "Roctavian", weight_kg: float = 70.0):
     fig, ax = plots.fixed_figure(width=6.2, height=3.3, right=0.97, bottom=0.14)
     ax.plot(weights, volumes, color=plots.family_color("in vivo AAV"), lw=2)
     ax.plot([weight_kg], [vol], "o", color=plots.REFERENCE_COLOR)
-    note = f"{vol:.0f} mL = {total_genomes(vec['dose'], weight_kg):.1e} vg"
+    note = f"{vol:.0f} mL = {sci(total_genomes(vec['dose'], weight_kg), 'vg')}"
     if not math.isnan(vec["vial_ml"]):
         note += f"; {vials_needed(vol, vec['vial_ml'])} vials of {vec['vial_ml']:g} mL"
     ax.text(0.03, 0.95, f"{weight_kg:g} kg: {note}", transform=ax.transAxes, va="top")
     ax.set_xlabel("body weight (kg)")
     ax.set_ylabel("infusion volume (mL)")
-    ax.set_title(f"{product}: {vec['dose']:.1e} vg/kg at {vec['concentration_per_ml']:.0e} vg/mL")
+    ax.set_title(f"{product}: {sci(vec['dose'], 'vg/kg')} at {sci(vec['concentration_per_ml'], 'vg/mL')}")
     ax.set_xlim(0, 120)
     ax.set_ylim(0, max(volumes.max(), vol) * 1.1)
     return fig
@@ -211,7 +212,7 @@ def draw_episomes(c0: float = 3.0, lifetime_years: float = HEPATOCYTE_LIFETIME_Y
     ax.set_xlim(0, years)
     ax.set_xlabel("years after dosing")
     ax.set_ylabel("hepatocytes with ≥1 genome (%)")
-    ax.set_title(f"mean genomes per cell: {c0:g} at dosing, {c_now[-1]:.2g} after {years:g} y",
+    ax.set_title(f"mean genomes per cell: {c0:g} at dosing, {sci(c_now[-1])} after {years:g} y",
                  fontsize=10, fontweight="normal")
     ax.legend(fontsize=8.5, loc="lower left")
     return fig

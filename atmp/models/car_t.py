@@ -34,6 +34,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from scipy.integrate import solve_ivp
 
 from atmp import plots
+from atmp.text import sci
 from atmp.widgets import Choice, Interactive, Slider
 
 # ----------------------------------------------------------------------------- Stein 2019
@@ -462,7 +463,7 @@ def draw_car_tumour(log10_c0: float = 7.0, log10_l0: float = 10.7, tau_c: float 
     ax.set_xlabel("days after infusion")
     ax.set_ylabel("cells in the body")
     peak = sim.loc[sim["car_t"].idxmax()]
-    ax.set_title(f"CAR-T peak {peak['car_t']:.1e} on day {peak['day']:.0f}", fontsize=10)
+    ax.set_title(f"CAR-T peak {sci(peak['car_t'])} on day {peak['day']:.0f}", fontsize=10)
     ax.legend(loc="lower left", fontsize=8.5)
     return fig
 
@@ -599,11 +600,11 @@ def tumour_facts() -> dict:
     th = car_tumour_thresholds()
     i, j = int(sim["car_t"].idxmax()), int(sim["leukaemia"].idxmin())
     p = LEON_TRIANA_2021
-    return {"car-t-m-peak": f"{sim.loc[i, 'car_t']:.1e}", "car-t-m-peak-day": f"{sim.loc[i, 'day']:.0f}",
+    return {"car-t-m-peak": sci(sim.loc[i, 'car_t']), "car-t-m-peak-day": f"{sim.loc[i, 'day']:.0f}",
             "car-t-m-fold": f"{sim.loc[i, 'car_t'] / p['c0']:,.0f}",
-            "car-t-m-nadir": f"{sim.loc[j, 'leukaemia']:.1e}",
+            "car-t-m-nadir": sci(sim.loc[j, 'leukaemia']),
             "car-t-m-nadir-day": f"{sim.loc[j, 'day']:.0f}",
-            "car-t-m-antigen-th": f"{th['antigen_for_expansion']:.1e}",
-            "car-t-m-control-th": f"{th['car_t_for_control']:.1e}",
-            "car-t-m-b-end": f"{sim['b_cells'].iloc[-1]:.1e}",
-            "car-t-m-l-end": f"{sim['leukaemia'].iloc[-1]:.1e}"}
+            "car-t-m-antigen-th": sci(th['antigen_for_expansion']),
+            "car-t-m-control-th": sci(th['car_t_for_control']),
+            "car-t-m-b-end": sci(sim['b_cells'].iloc[-1]),
+            "car-t-m-l-end": sci(sim['leukaemia'].iloc[-1])}

@@ -122,8 +122,7 @@ class BenchReport(SphinxDirective):
         path = Path(self.env.srcdir) / "_build" / "bench.json"
         if not path.is_file():
             para = nodes.paragraph(text=(
-                "No benchmark report in this build: run make bench, then rebuild the book, "
-                "to see timings and page weights against the budgets here."))
+                "Timings and page weights were not measured in this build."))
             return [para]
         self.env.note_dependency(str(path))
         _always_reread(self.env).add(self.env.docname)
