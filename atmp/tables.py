@@ -138,7 +138,7 @@ def _kind(s: pd.Series) -> str:
 def tidy(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The table as the reader sees it, as text, and the kind of each column.
 
-    The row labels become a first column (a table shows no index), headers become labels,
+    Named or text row labels become a first column, row numbers are dropped; headers become labels,
     every missing value becomes "—", dates ``YYYY-MM-DD``, flags yes/no, numbers with the
     fewest decimals that show them exactly (thousands separated by a narrow space from 10 000).
 
@@ -148,13 +148,16 @@ def tidy(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         The formatted table and, per column, ``"date"``, ``"bool"``, ``"number"`` or ``"text"``.
     """
     df = df.copy()
-    if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
+    named = any(n is not None for n in df.index.names)
+    if named or not pd.api.types.is_numeric_dtype(df.index):
         df = df.reset_index(names=[n if n is not None else "" for n in df.index.names])
+    else:  # row numbers (a default or filtered index) are not data
+        df = df.reset_index(drop=True)
     if isinstance(df.columns, pd.MultiIndex):
         df.columns = [" ".join(str(p) for p in c if str(p)) for c in df.columns]
     df.columns.name = None
     kinds, out = [], {}
-    for i, col in enumerate(df.columns):
+    for i in range(df.shape[1]):
         s = df.iloc[:, i]
         kind = _kind(s)
         numbers = [float(v) for v in s if not _missing(v)] if kind == "number" else []

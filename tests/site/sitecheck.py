@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import base64
 import functools
-import http.server
 import io
-import os
 import re
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -23,12 +20,11 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 from atmp import book
+from atmp import browser as web
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-LOCAL_HOST = "127.0.0.1"
+CHROMIUM = web.CHROMIUM
+CHROMIUM_ARGS = web.CHROMIUM_ARGS
+LOCAL_HOST = web.LOCAL_HOST
 # Dark mode the way the theme stores it (pydata-sphinx-theme reads both keys before first paint).
 DARK_MODE_SCRIPT = "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');"
 SERIOUS = ("serious", "critical")
@@ -40,20 +36,9 @@ AXE_EXCLUDED_RULES: dict[str, str] = {}
 
 
 # ------------------------------------------------------------------------- serving and the TOC
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
-        pass
-
-
-def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Serve ``directory`` on 127.0.0.1 at a free port, in a daemon thread.
-
-    Returns the server (call ``shutdown()``) and its base URL, ending in ``/``.
-    """
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True, name="site-server").start()
-    return server, f"http://{LOCAL_HOST}:{server.server_address[1]}/"
+def serve(directory: Path):
+    """Serve ``directory`` on 127.0.0.1 (see :func:`atmp.browser.serve`)."""
+    return web.serve(directory)
 
 
 def toc_docnames(toc_file: Path) -> list[str]:
@@ -91,9 +76,9 @@ def _is_local(url: str) -> bool:
     return urlsplit(url).hostname == LOCAL_HOST
 
 
-def new_context(browser, dark: bool = False):
-    """A browser context that records and blocks every request leaving 127.0.0.1."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def new_context(browser, dark: bool = False, viewport: dict | None = None):
+    """A browser context that blocks every request leaving 127.0.0.1 (desktop size by default)."""
+    context = browser.new_context(viewport=viewport or web.DESKTOP)
     context.set_default_timeout(60_000)  # generous: the 2-core machine is often busy building
     if dark:
         context.add_init_script(DARK_MODE_SCRIPT)
