@@ -77,7 +77,8 @@ FOOTER = ('<div style="font-size:7pt; width:100%; text-align:center; color:#555;
 def _page(title: str, body: str, ch: pr.Chapter, cols: int, answer_mm: float) -> str:
     mathjax = ('<script defer src="../_static/mathjax/tex-mml-chtml.js"></script>'
                if ch.has_math else "")
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{pr.esc(title)}'
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f'<link rel="icon" href="data:,"><title>{pr.esc(title)}'
             f"</title><style>{CSS}:root {{ --cols: {cols}; --answer: {answer_mm}mm; }}</style>"
             f"{mathjax}</head><body>{body}</body></html>")
 

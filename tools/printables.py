@@ -124,7 +124,7 @@ def _inner(node: Tag | None, drop_heading: bool = True) -> str:
 
 
 def _text(node) -> str:
-    return " ".join(node.get_text(" ").split()) if node is not None else ""
+    return " ".join(node.get_text().split()) if node is not None else ""
 
 
 def product_table(stem: str) -> tuple[str, int]:

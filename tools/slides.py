@@ -28,7 +28,7 @@ CSS = """
 * { box-sizing: border-box; }
 html, body { margin: 0; height: 100%; background: #fff; color: #111;
   font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; }
-body { font-size: min(3.6vh, 2.4vw); line-height: 1.35; overflow: hidden; }
+body { font-size: max(15px, min(3.6vh, 2.4vw)); line-height: 1.35; overflow: hidden; }
 .slide { display: none; position: absolute; inset: 0; padding: 5vh 6vw 7vh;
   flex-direction: column; justify-content: center; }
 .slide.current { display: flex; }
@@ -43,10 +43,10 @@ a { color: #0b5cad; }
 code { font-size: 0.9em; }
 .big { font-size: 1.35em; line-height: 1.3; }
 .slide.figure { padding: 2vh 2vw 6vh; }
-.slide.figure h2 { font-size: 1.05em; margin: 0 0 0.4em; }
-.slide.figure img { display: block; margin: 0 auto; max-width: 96vw; max-height: 76vh;
+.slide.figure .kicker { text-align: center; }
+.slide.figure img { display: block; margin: 0 auto; max-width: 96vw; max-height: 78vh;
   width: auto; height: auto; object-fit: contain; }
-.slide.figure .caption { font-size: 0.62em; color: #333; margin-top: 0.4em; text-align: center; }
+.slide.figure .caption { font-size: 0.62em; max-width: 70em; margin-left: auto; margin-right: auto; color: #333; margin-top: 0.4em; text-align: center; }
 .options { list-style: upper-alpha; }
 .reveal { margin-top: 1em; }
 .reveal summary { cursor: pointer; color: #0b5cad; }
@@ -105,7 +105,7 @@ def deck_html(ch: pr.Chapter) -> str:
                 f"</h1><p>{pr.esc(ch.facts_as_of)}</p>", "title", "Title"),
          _slide(f"<h2>Learning objectives</h2>{ch.objectives_html}", label="Learning objectives")]
     for f in ch.figures:
-        s.append(_slide(f"<h2>{pr.esc(f.number)} {pr.esc(f.short_caption)}</h2>"
+        s.append(_slide(f'<div class="kicker">{pr.esc(f.number)}</div>'
                         f'<img src="{pr.esc(f.src)}" alt="{pr.esc(f.alt)}">'
                         f'<div class="caption">{f.caption_html}</div>', "figure", f.number))
     n = len(ch.summary_items)
@@ -140,6 +140,7 @@ def deck_html(ch: pr.Chapter) -> str:
                if ch.has_math or any(".math" in x for x in s) else "")
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            '<link rel="icon" href="data:,">'
             f"<title>{pr.esc(ch.title)} — slides</title><style>{CSS}</style>{mathjax}</head>"
             f'<body><main>{"".join(s)}</main><div id="deck-title">{pr.esc(ch.title)}</div>'
             f'<div id="counter" aria-live="polite"></div><script>{JS}</script></body></html>')

@@ -39,6 +39,11 @@
       if (event.key === "Escape") { event.preventDefault(); dialog.close(); }
     });
     images.forEach((img) => {
+      /* Figures are rendered at twice their size in CSS px (atmp.plots.PUBLISH_DPI): show them
+       * at half their pixel width (never wider than the column), so every figure's text has the
+       * same size and stays sharp on high-density screens. */
+      const halve = () => { if (img.naturalWidth) img.style.width = (img.naturalWidth / 2) + "px"; };
+      if (img.complete) halve(); else img.addEventListener("load", halve);
       if (img.closest("a")) return;
       const link = document.createElement("a");
       link.href = img.currentSrc || img.src;
@@ -55,7 +60,29 @@
     });
   }
 
+  /* 3. Wide tables scroll sideways: fade the edge that hides columns, and say so once. */
+  function scrollHints() {
+    document.querySelectorAll(".atmp-table-wrap").forEach((wrap) => {
+      const hint = document.createElement("p");
+      hint.className = "atmp-scroll-hint";
+      hint.textContent = "Scroll the table sideways to see every column.";
+      hint.hidden = true;
+      wrap.after(hint);
+      const update = () => {
+        const more = wrap.scrollWidth - wrap.clientWidth > 1;
+        wrap.classList.toggle("atmp-more-left", more && wrap.scrollLeft > 1);
+        wrap.classList.toggle("atmp-more-right",
+          more && wrap.scrollLeft + wrap.clientWidth < wrap.scrollWidth - 1);
+        hint.hidden = !more;
+      };
+      wrap.addEventListener("scroll", update, { passive: true });
+      window.addEventListener("resize", update);
+      update();
+    });
+  }
+
   function init() {
+    scrollHints();
     forwardToggles(".primary-toggle");
     forwardToggles(".secondary-toggle");
     enlargeableFigures();
