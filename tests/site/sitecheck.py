@@ -67,6 +67,9 @@ class PageVisit:
     links: list[str] = field(default_factory=list)
     axe_violations: list[dict] = field(default_factory=list)
     theme: str = ""
+    viewport_width: int = 0
+    page_width: int = 0
+    tables: list[dict] = field(default_factory=list)
 
 
 def _is_local(url: str) -> bool:
@@ -100,10 +103,39 @@ _COLLECT_JS = """() => {
               imgBackground: style ? style.backgroundColor : null,
               imgOpacity: style ? style.opacity : null,
               imgFilter: style ? style.filter : null,
-              figureOpacity: getComputedStyle(fig).opacity};
+              figureOpacity: getComputedStyle(fig).opacity,
+              naturalWidth: img ? img.naturalWidth : 0,
+              shownWidth: img ? img.getBoundingClientRect().width : 0};
   });
   const links = [...document.querySelectorAll('a[href]')].map(a => a.href);
-  return {images, figures, links, theme: document.documentElement.dataset.theme || ''};
+  const opaque = c => { const m = (c || '').match(/[\\d.]+/g); return m && (m.length < 4 || +m[3] > 0); };
+  const background = el => {
+      for (; el; el = el.parentElement) {
+          const c = getComputedStyle(el).backgroundColor;
+          if (opaque(c)) return c;
+      }
+      return 'rgb(255, 255, 255)';
+  };
+  const lines = el => {
+      const r = document.createRange(); r.selectNodeContents(el);
+      return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
+  };
+  const tables = [...document.querySelectorAll('.cell_output table')].map((t, i) => {
+      const wrap = t.closest('.atmp-table-wrap');
+      const cells = [...t.querySelectorAll('tbody td')];
+      const first = cells[0];
+      return {index: i, styled: t.classList.contains('atmp-table'),
+              searchable: !!t.closest('.dt-container, .itables, .dataTables_wrapper'),
+              headers: [...t.querySelectorAll('thead th')].map(text),
+              missingShownAs: cells.map(text).filter(c => /^(NaT|NaN|nan|None|<NA>|null)$/.test(c)),
+              wrappedDates: [...t.querySelectorAll('td.atmp-date')].filter(td => lines(td) > 1).map(text),
+              wider: wrap ? wrap.scrollWidth > wrap.clientWidth + 1 : false,
+              scrolls: wrap ? ['auto', 'scroll'].includes(getComputedStyle(wrap).overflowX) : false,
+              color: first ? getComputedStyle(first).color : null,
+              background: first ? background(first) : null};
+  });
+  return {images, figures, links, tables, theme: document.documentElement.dataset.theme || '',
+          viewportWidth: window.innerWidth, pageWidth: document.documentElement.scrollWidth};
 }"""
 
 
@@ -174,6 +206,8 @@ def visit(context, url: str, *, axe=None, screenshot: Path | None = None) -> Pag
         seen = page.evaluate(_COLLECT_JS)
         result.images, result.figures, result.links = seen["images"], seen["figures"], seen["links"]
         result.theme = seen["theme"]
+        result.tables = seen["tables"]
+        result.viewport_width, result.page_width = seen["viewportWidth"], seen["pageWidth"]
         # What follows is the test's own activity, not the page's: stop recording. (axe-core's
         # CSSOM preload re-fetches @imported stylesheets and resolves "../basic.css" in the
         # theme's CSS against the wrong base, a 404 that no reader ever triggers.)
@@ -379,6 +413,66 @@ def check_figures_opaque(visit: PageVisit) -> list[str]:
             problems.append(f"figure {name}: drawn at opacity {f['imgOpacity']}/{f['figureOpacity']}")
         if "invert" in (f["imgFilter"] or ""):
             problems.append(f"figure {name}: colour-inverted ({f['imgFilter']})")
+    return problems
+
+
+def check_no_sideways_scroll(visit: PageVisit) -> list[str]:
+    """The page itself is no wider than the screen (wide content scrolls in its own box)."""
+    if visit.page_width > visit.viewport_width + 1:
+        return [f"page is {visit.page_width} px wide on a {visit.viewport_width} px screen"]
+    return []
+
+
+def _luminance(css: str | None) -> float:
+    parts = [float(p) for p in re.findall(r"[\d.]+", css or "")[:3]] or [255.0] * 3
+
+    def lin(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in parts)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(fg: str | None, bg: str | None) -> float:
+    """WCAG contrast ratio of two CSS ``rgb()`` colours."""
+    a, b = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+_RAW_NAME = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+
+
+def check_tables(visit: PageVisit) -> list[str]:
+    """Every generated table has the house style (readable headers, "—" for missing values,
+    dates on one line, a scrolling box when wider than the column, readable colours)."""
+    problems = []
+    for t in visit.tables:
+        name = f"table #{t['index']} ({', '.join(t['headers'][:3])}…)"
+        if not t["styled"] and not t["searchable"]:
+            problems.append(f"{name}: not made by atmp.tables (no atmp-table class)")
+        raw = [h for h in t["headers"] if _RAW_NAME.match(h)]
+        if raw:
+            problems.append(f"{name}: raw column names as headers: {raw}")
+        if t["missingShownAs"]:
+            problems.append(f"{name}: missing values shown as {sorted(set(t['missingShownAs']))}")
+        if t["wrappedDates"]:
+            problems.append(f"{name}: dates wrap over lines: {t['wrappedDates'][:3]}")
+        if t["wider"] and not t["scrolls"]:
+            problems.append(f"{name}: wider than its box and clipped (no sideways scrolling)")
+        if t["color"] and (ratio := contrast(t["color"], t["background"])) < 4.5:
+            problems.append(f"{name}: text {t['color']} on {t['background']} has contrast "
+                            f"{ratio:.1f}:1 (< 4.5:1)")
+    return problems
+
+
+def check_figures_sharp(visit: PageVisit, factor: float = 1.9) -> list[str]:
+    """Every figure's image has at least ``factor`` pixels per CSS pixel it is shown at."""
+    problems = []
+    for f in visit.figures:
+        if f["img"] and f["shownWidth"] and f["naturalWidth"] < factor * f["shownWidth"]:
+            problems.append(f"figure {f['id'] or f['img']}: {f['naturalWidth']} px image shown "
+                            f"{f['shownWidth']:.0f} px wide (< {factor}x)")
     return problems
 
 
