@@ -46,7 +46,8 @@ code { font-size: 0.9em; }
 .slide.figure .kicker { text-align: center; }
 .slide.figure img { display: block; margin: 0 auto; max-width: 96vw; max-height: 78vh;
   width: auto; height: auto; object-fit: contain; }
-.slide.figure .caption { font-size: 0.62em; max-width: 70em; margin-left: auto; margin-right: auto; color: #333; margin-top: 0.4em; text-align: center; }
+.slide.figure .caption { font-size: 0.62em; max-width: 70em; margin: 0.4em auto 0; color: #333;
+  text-align: center; }
 .options { list-style: upper-alpha; }
 .reveal { margin-top: 1em; }
 .reveal summary { cursor: pointer; color: #0b5cad; }
@@ -61,9 +62,19 @@ JS = """
   const slides = [...document.querySelectorAll('.slide')];
   const counter = document.getElementById('counter');
   let i = 0;
+  // A slide whose text runs off the screen is shrunk until it fits (down to 55 %).
+  function fit(s) {
+    let size = 100;
+    s.style.fontSize = '';
+    while ((s.scrollHeight > s.clientHeight + 1 || s.scrollWidth > s.clientWidth + 1) && size > 55) {
+      size -= 5;
+      s.style.fontSize = size + '%';
+    }
+  }
   function show(n) {
     i = Math.max(0, Math.min(slides.length - 1, n));
     slides.forEach((s, k) => s.classList.toggle('current', k === i));
+    fit(slides[i]);
     counter.textContent = (i + 1) + ' / ' + slides.length;
     if (location.hash !== '#' + (i + 1)) history.replaceState(null, '', '#' + (i + 1));
   }
@@ -88,6 +99,7 @@ JS = """
     const dx = e.changedTouches[0].clientX - x0; x0 = null;
     if (Math.abs(dx) > 40) show(dx < 0 ? i + 1 : i - 1);
   });
+  window.addEventListener('resize', () => fit(slides[i]));
   window.addEventListener('hashchange', () => show(parseInt(location.hash.slice(1) || '1', 10) - 1));
   show(parseInt(location.hash.slice(1) || '1', 10) - 1);
 })();

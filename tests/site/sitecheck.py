@@ -120,12 +120,16 @@ _COLLECT_JS = """() => {
       const r = document.createRange(); r.selectNodeContents(el);
       return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
   };
-  const tables = [...document.querySelectorAll('.cell_output table')].map((t, i) => {
+  // Tables a code cell generated (not Markdown tables, which the theme styles: class "table").
+  const generated = [...document.querySelectorAll('.cell_output table')].filter(
+      t => !t.classList.contains('table') && !t.closest('.dt-container thead, .dt-scroll-head'));
+  const tables = generated.map((t, i) => {
       const wrap = t.closest('.atmp-table-wrap');
       const cells = [...t.querySelectorAll('tbody td')];
       const first = cells[0];
       return {index: i, styled: t.classList.contains('atmp-table'),
-              searchable: !!t.closest('.dt-container, .itables, .dataTables_wrapper'),
+              searchable: !!t.closest('.dt-container, .itables, .dataTables_wrapper')
+                          || t.id.startsWith('itables_'),
               headers: [...t.querySelectorAll('thead th')].map(text),
               missingShownAs: cells.map(text).filter(c => /^(NaT|NaN|nan|None|<NA>|null)$/.test(c)),
               wrappedDates: [...t.querySelectorAll('td.atmp-date')].filter(td => lines(td) > 1).map(text),

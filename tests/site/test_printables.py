@@ -62,10 +62,13 @@ def _plain_runs(markdown: str) -> list[str]:
 
 
 def solutions(stem: str) -> list[list[str]]:
-    """For each solution in the chapter notebook, its plain prose runs."""
+    """For each solution in the chapter notebook, its plain prose runs that occur nowhere else in
+    the chapter (a solution may quote its exercise, which the handout rightly prints)."""
     nb = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    return [_plain_runs(m.group(2)) for m in _BLOCK.finditer(source)]
+    elsewhere = squash(_BLOCK.sub("", source))
+    return [[r for r in _plain_runs(m.group(2)) if squash(r) not in elsewhere]
+            for m in _BLOCK.finditer(source)]
 
 
 @pytest.fixture(scope="module")
@@ -138,9 +141,11 @@ def test_slides_load_offline_and_show_every_figure(projector, site_url, site_dir
                 const s = document.querySelector('.slide.current');
                 const img = s.querySelector('img');
                 return {over: s.scrollHeight > s.clientHeight + 2 || s.scrollWidth > s.clientWidth + 2,
-                        img: img ? img.naturalWidth : null, label: s.getAttribute('aria-label')}; }""")
+                        img: img ? img.naturalWidth : null,
+                        shown: img ? img.getBoundingClientRect().width : null,
+                        label: s.getAttribute('aria-label')}; }""")
             if state["img"] is not None:
-                figures.append(state["img"])
+                figures.append((state["img"], state["shown"]))
             if state["over"]:
                 overflowing.append(f"slide {k + 1} ({state['label']})")
             page.keyboard.press("ArrowRight")
@@ -148,5 +153,9 @@ def test_slides_load_offline_and_show_every_figure(projector, site_url, site_dir
         page.close()
     assert len(figures) == _figure_count(stem), (
         f"{len(figures)} figure slides for {_figure_count(stem)} figures in the chapter")
-    assert min(figures) >= 1280, f"a figure slide has a {min(figures)} px image (< 1280 px)"
+    for natural, shown in figures:
+        # Projector resolution: never stretched beyond its pixels, and at least half the screen.
+        assert natural >= shown - 1, f"a {natural} px figure is stretched to {shown:.0f} px"
+    assert all(natural >= 0.6 * sitecheck.web.PROJECTOR["width"] for natural, _ in figures), (
+        "a figure has fewer pixels than 60 % of a 1920 px projector")
     assert not overflowing, f"content runs off the 1920 × 1080 screen on {overflowing}"

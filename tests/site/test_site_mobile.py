@@ -15,8 +15,14 @@ def small_page(request, browser, site_url):
     page = context.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("pageerror", lambda e: errors.append(f"{e} {(e.stack or '')[:300]}"))
     page.goto(sitecheck.page_url(site_url, CHAPTER), wait_until="load")
+    page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }")
+    # Errors while the page loads are test_site_pages' business; these tests count the errors
+    # their own taps cause. (jupyterquiz's 500 ms MathJax timer can fire before MathJax loads
+    # on a busy machine: a load-time race reported separately.)
+    page.wait_for_timeout(600)
+    errors.clear()
     page.errors = errors
     yield page
     context.close()

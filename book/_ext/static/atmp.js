@@ -27,17 +27,27 @@
   function enlargeableFigures() {
     const images = document.querySelectorAll("article figure img, main figure img");
     if (!images.length) return;
-    const dialog = document.createElement("dialog");
-    dialog.className = "atmp-lightbox";
-    dialog.setAttribute("aria-label", "Enlarged figure");
-    dialog.innerHTML = '<button type="button" class="atmp-lightbox-close" aria-label="Close">' +
-      "×</button><img alt=\"\">";
-    document.body.appendChild(dialog);
-    const big = dialog.querySelector("img");
-    dialog.addEventListener("click", () => dialog.close());
-    dialog.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") { event.preventDefault(); dialog.close(); }
-    });
+    let dialog = null;
+    let big = null;
+    function lightbox() {  /* made on first use: no image without alt text before that */
+      if (dialog) return dialog;
+      dialog = document.createElement("dialog");
+      dialog.className = "atmp-lightbox";
+      dialog.setAttribute("aria-label", "Enlarged figure");
+      const close = document.createElement("button");
+      close.type = "button";
+      close.className = "atmp-lightbox-close";
+      close.setAttribute("aria-label", "Close the enlarged figure");
+      close.textContent = "×";
+      big = document.createElement("img");
+      dialog.append(close, big);
+      document.body.appendChild(dialog);
+      dialog.addEventListener("click", () => dialog.close());
+      dialog.addEventListener("keydown", (event) => {
+        if (event.key === "Escape") { event.preventDefault(); dialog.close(); }
+      });
+      return dialog;
+    }
     images.forEach((img) => {
       /* Figures are rendered at twice their size in CSS px (atmp.plots.PUBLISH_DPI): show them
        * at half their pixel width (never wider than the column), so every figure's text has the
@@ -53,8 +63,9 @@
       link.appendChild(img);
       link.addEventListener("click", (event) => {
         event.preventDefault();
-        big.src = link.href;
+        lightbox();
         big.alt = img.alt;
+        big.src = link.href;
         dialog.showModal();
       });
     });
