@@ -200,6 +200,12 @@ def main(argv: list[str]) -> int:
     if not (html_dir / "index.html").is_file():
         print(f"handouts: {html_dir} has no built book; run `make book` first", file=sys.stderr)
         return 2
+    from atmp import browser
+
+    if not browser.chromium_found():
+        print(f"handouts: no Chromium at {browser.CHROMIUM}; run `make chromium` or set CHROMIUM",
+              file=sys.stderr)
+        return 2
     try:
         build(html_dir)
     except FileNotFoundError as err:
