@@ -122,7 +122,7 @@ _COLLECT_JS = """() => {
   };
   // Tables a code cell generated (not Markdown tables, which the theme styles: class "table").
   const generated = [...document.querySelectorAll('.cell_output table')].filter(
-      t => !t.classList.contains('table') && !t.closest('.dt-container thead, .dt-scroll-head'));
+      t => !t.classList.contains('table') && t.getClientRects().length > 0);  // shown ones
   const tables = generated.map((t, i) => {
       const wrap = t.closest('.atmp-table-wrap');
       const cells = [...t.querySelectorAll('tbody td')];
