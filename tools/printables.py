@@ -114,7 +114,7 @@ def _inner(node: Tag | None, drop_heading: bool = True) -> str:
     if node is None:
         return ""
     node = BeautifulSoup(str(node), "html.parser").find()
-    for a in node.select("a.headerlink"):
+    for a in node.select("a.headerlink, div.cell"):  # anchors, and code cells with their output
         a.decompose()
     if drop_heading:
         h = node.find(re.compile(r"^h[1-6]$"))

@@ -30,7 +30,7 @@ html, body { margin: 0; height: 100%; background: #fff; color: #111;
   font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; }
 body { font-size: max(15px, min(3.6vh, 2.4vw)); line-height: 1.35; overflow: hidden; }
 .slide { display: none; position: absolute; inset: 0; padding: 5vh 6vw 7vh;
-  flex-direction: column; justify-content: center; }
+  flex-direction: column; justify-content: safe center; }
 .slide.current { display: flex; }
 h1 { font-size: 2.1em; margin: 0 0 0.4em; color: #0b3d6b; }
 h2 { font-size: 1.45em; margin: 0 0 0.6em; color: #0b3d6b; }
