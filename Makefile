@@ -113,9 +113,9 @@ site-test: $(STAMP) chromium
 	$(call pytest_allow_empty,tests/site -m site -q -p no:cacheprovider)
 
 .PHONY: screenshots
-screenshots: $(STAMP) chromium  ## screenshots of every page, light and dark, in _build/screenshots/
+screenshots: $(STAMP) chromium  ## screenshots of every page, light, dark and on a phone, in _build/screenshots/
 	ATMP_SCREENSHOTS=1 $(PY) -m pytest tests/site/test_site_pages.py -q -p no:cacheprovider \
-	  -k "test_page_loads or test_dark_mode_page_is_dark_and_clean"
+	  -k "test_page_loads or test_dark_mode_page_is_dark_and_clean or test_phone_page_is_clean"
 	@echo "Screenshots in _build/screenshots/"
 
 .PHONY: bench
