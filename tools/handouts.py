@@ -67,6 +67,19 @@ tr { break-inside: avoid; }
 .why { color: #333; }
 .qa { break-inside: avoid; }
 .math { font-size: 100%; }
+/* The same page read on a screen (the HTML beside the PDF): a sheet in the middle; one column
+ * of figures and larger text on a phone, where wide tables scroll sideways. */
+@media screen {
+  body { max-width: 210mm; margin: 0 auto; padding: 10mm 12mm; }
+  .atmp-table-wrap { overflow-x: auto; }
+}
+@media screen and (max-width: 600px) {
+  html { font-size: 11pt; }
+  body { padding: 4mm; }
+  .figs { grid-template-columns: 1fr; }
+  .figs figcaption { font-size: 9.5pt; }
+  table.atmp-table { font-size: 9pt; }
+}
 """
 
 FOOTER = ('<div style="font-size:7pt; width:100%; text-align:center; color:#555;">'
