@@ -17,6 +17,7 @@ Usage: ``python tools/slides.py [BUILD_HTML_DIR]``
 
 from __future__ import annotations
 
+import random
 import sys
 from pathlib import Path
 
@@ -134,8 +135,11 @@ def deck_html(ch: pr.Chapter) -> str:
                         f"{_claim(item)}</summary><div class='correction'>{_correction(item)}"
                         "</div></details>", label=f"Misconception {k}"))
     for k, q in enumerate(ch.quiz, start=1):
-        options = "".join(f"<li>{pr.esc(a.get('answer', ''))}</li>" for a in q.get("answers", [])
-                          if "answer" in a)
+        # Options in an order fixed by the question (seeded), not the file's: a quiz file may
+        # list the right answer first.
+        shown = [a for a in q.get("answers", []) if "answer" in a]
+        random.Random(q.get("question", "")).shuffle(shown)
+        options = "".join(f"<li>{pr.esc(a['answer'])}</li>" for a in shown)
         right = pr.correct_answers(q)
         why = " ".join(a.get("feedback", "") for a in q.get("answers", []) if a.get("correct"))
         s.append(_slide(f'<div class="kicker">Quiz · {k} of {len(ch.quiz)}</div>'
