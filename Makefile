@@ -72,9 +72,10 @@ $(CACHE_STAMP): $(CACHE_INPUTS)
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	@mkdir -p _build && touch $@
 
-book: $(STAMP) $(VSTAMP) $(CACHE_STAMP) chromium  ## build the HTML book into _build/html (notebooks executed, cached)
+book: $(STAMP) $(VSTAMP) $(CACHE_STAMP) chromium  ## build the HTML book into _build/html (notebooks executed, cached), with handouts and slides
 	ATMP_BOOK_BUILD=1 $(JB) build . $(BOOK_FLAGS)
 	$(PY) tools/handouts.py
+	$(PY) tools/slides.py
 	@echo "Open _build/html/index.html in a browser."
 
 .PHONY: book-strict
@@ -83,6 +84,7 @@ book-strict: $(STAMP) $(VSTAMP) $(CACHE_STAMP) chromium
 	@# the execution cache still spares unchanged notebooks.
 	ATMP_BOOK_BUILD=1 $(JB) build . --all $(BOOK_FLAGS)
 	$(PY) tools/handouts.py
+	$(PY) tools/slides.py
 
 # ---------------------------------------------------------------- tests
 .PHONY: lint
@@ -111,9 +113,9 @@ site-test: $(STAMP) chromium
 	$(call pytest_allow_empty,tests/site -m site -q -p no:cacheprovider)
 
 .PHONY: screenshots
-screenshots: $(STAMP) chromium  ## screenshots of every page, light and dark, in _build/screenshots/
+screenshots: $(STAMP) chromium  ## screenshots of every page, light, dark and on a phone, in _build/screenshots/
 	ATMP_SCREENSHOTS=1 $(PY) -m pytest tests/site/test_site_pages.py -q -p no:cacheprovider \
-	  -k "test_page_loads or test_dark_mode_page_is_dark_and_clean"
+	  -k "test_page_loads or test_dark_mode_page_is_dark_and_clean or test_phone_page_is_clean"
 	@echo "Screenshots in _build/screenshots/"
 
 .PHONY: bench
@@ -142,8 +144,13 @@ refresh-data: $(STAMP)  ## compare data/atmps.csv with EMA's medicines export (n
 	echo; echo "Nothing was written. To apply: $(PY) -m atmp.ema reconcile $$tmp --apply"
 
 .PHONY: handouts
-handouts: $(STAMP) chromium  ## print every chapter of the built book to a PDF in _build/html/handouts/
+handouts: $(STAMP) chromium  ## per chapter, a student handout and an instructor key (PDF) in _build/html/handouts/
 	$(PY) tools/handouts.py
+
+.PHONY: slides
+slides: $(STAMP)  ## per chapter, a slide deck for projection in _build/html/slides/ (after make book)
+	@test -f _build/html/index.html || $(MAKE) book
+	$(PY) tools/slides.py
 
 .PHONY: clean
 clean:  ## remove the built book and caches (keeps .venv)

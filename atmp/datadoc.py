@@ -25,7 +25,7 @@ def dictionary(table: str) -> pd.DataFrame:
         elif f["type"] == "boolean":
             allowed = "true, false"
         rows.append({"column": f["name"], "type": f["type"],
-                     "required": "yes" if c.get("required") else "",
-                     "unique": "yes" if c.get("unique") else "",
+                     "required": "yes" if c.get("required") else "no",
+                     "unique": "yes" if c.get("unique") else "no",
                      "allowed values": allowed, "meaning": f.get("description", "")})
     return pd.DataFrame(rows).set_index("column")

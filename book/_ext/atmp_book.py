@@ -16,6 +16,12 @@
    as installed in the environment doing the build (nothing typed by hand), and
    ``{bench-report}`` renders ``_build/bench.json`` written by ``make bench`` when it exists.
 
+4. **Phones, tables and figures** (``static/atmp.js``, ``static/atmp.css``, added to every
+   page): the sidebar toggles open the navigation drawer at phone and tablet widths
+   (pydata-sphinx-theme#2451: both themes bind the *first* ``.primary-toggle``, a hidden one; a
+   click on the visible one is forwarded to it), figures enlarge on click, and the tables of
+   ``atmp.tables.static`` get one style in light and dark mode.
+
 The pydata theme's ``Got invalid theme mode: . Resetting to auto.`` is fixed in ``_config.yml``
 (``html_context: {default_mode: auto}``): the theme's layout seeds ``data-mode`` from the Jinja
 variable ``default_mode``, which is empty unless ``html_context`` sets it.
@@ -154,7 +160,18 @@ def _merge(app, env, docnames, other):
     _always_reread(env).update(_always_reread(other))
 
 
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def add_static_files(app) -> None:
+    """Serve ``static/`` and load its CSS and JS on every page."""
+    app.config.html_static_path.append(str(STATIC))
+    app.add_css_file("atmp.css")
+    app.add_js_file("atmp.js", loading_method="defer")
+
+
 def setup(app):
+    app.connect("builder-inited", add_static_files)
     app.connect("env-get-outdated", _outdated)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)

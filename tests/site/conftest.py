@@ -3,8 +3,9 @@
 The built site is served over http on 127.0.0.1 (search needs http, not file://) and visited
 with the system Chromium through Playwright's sync API. Pages come from ``_toc.yml``, so new
 chapters are tested as soon as they are in the table of contents. Every page is visited once in
-light mode (with axe-core) and once in dark mode, and the visits are shared by the tests. With
-ATMP_SCREENSHOTS=1 (``make screenshots``) each visit also saves a full-page screenshot.
+light mode (with axe-core), once in dark mode and once on a phone-sized screen, and the visits
+are shared by the tests. With ATMP_SCREENSHOTS=1 (``make screenshots``) each visit also saves a
+full-page screenshot.
 """
 
 from __future__ import annotations
@@ -142,6 +143,30 @@ def dark_visits(browser, site_url, screenshots_dir):
 
     yield get
     context.close()
+
+
+@pytest.fixture(scope="session")
+def phone_visits(browser, site_url, screenshots_dir):
+    """docname → PageVisit on a 390 × 844 phone screen (light mode), computed on demand."""
+    context = sitecheck.new_context(browser, viewport=sitecheck.web.PHONE)
+    cache: dict[str, sitecheck.PageVisit] = {}
+
+    def get(docname: str) -> sitecheck.PageVisit:
+        if docname not in cache:
+            cache[docname] = sitecheck.visit(
+                context, sitecheck.page_url(site_url, docname),
+                screenshot=_shot(screenshots_dir, docname, "phone"))
+        return cache[docname]
+
+    yield get
+    context.close()
+
+
+@pytest.fixture
+def phone(phone_visits, site_dir, docname):
+    if not (site_dir / f"{docname}.html").is_file():
+        pytest.fail(f"{docname} is in _toc.yml but {docname}.html was not built", pytrace=False)
+    return phone_visits(docname)
 
 
 @pytest.fixture

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import base64
 import functools
-import http.server
 import io
-import os
 import re
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -23,12 +20,11 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 from atmp import book
+from atmp import browser as web
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-LOCAL_HOST = "127.0.0.1"
+CHROMIUM = web.CHROMIUM
+CHROMIUM_ARGS = web.CHROMIUM_ARGS
+LOCAL_HOST = web.LOCAL_HOST
 # Dark mode the way the theme stores it (pydata-sphinx-theme reads both keys before first paint).
 DARK_MODE_SCRIPT = "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');"
 SERIOUS = ("serious", "critical")
@@ -40,20 +36,9 @@ AXE_EXCLUDED_RULES: dict[str, str] = {}
 
 
 # ------------------------------------------------------------------------- serving and the TOC
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
-        pass
-
-
-def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Serve ``directory`` on 127.0.0.1 at a free port, in a daemon thread.
-
-    Returns the server (call ``shutdown()``) and its base URL, ending in ``/``.
-    """
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True, name="site-server").start()
-    return server, f"http://{LOCAL_HOST}:{server.server_address[1]}/"
+def serve(directory: Path):
+    """Serve ``directory`` on 127.0.0.1 (see :func:`atmp.browser.serve`)."""
+    return web.serve(directory)
 
 
 def toc_docnames(toc_file: Path) -> list[str]:
@@ -82,6 +67,9 @@ class PageVisit:
     links: list[str] = field(default_factory=list)
     axe_violations: list[dict] = field(default_factory=list)
     theme: str = ""
+    viewport_width: int = 0
+    page_width: int = 0
+    tables: list[dict] = field(default_factory=list)
 
 
 def _is_local(url: str) -> bool:
@@ -91,9 +79,9 @@ def _is_local(url: str) -> bool:
     return urlsplit(url).hostname == LOCAL_HOST
 
 
-def new_context(browser, dark: bool = False):
-    """A browser context that records and blocks every request leaving 127.0.0.1."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def new_context(browser, dark: bool = False, viewport: dict | None = None):
+    """A browser context that blocks every request leaving 127.0.0.1 (desktop size by default)."""
+    context = browser.new_context(viewport=viewport or web.DESKTOP)
     context.set_default_timeout(60_000)  # generous: the 2-core machine is often busy building
     if dark:
         context.add_init_script(DARK_MODE_SCRIPT)
@@ -115,10 +103,43 @@ _COLLECT_JS = """() => {
               imgBackground: style ? style.backgroundColor : null,
               imgOpacity: style ? style.opacity : null,
               imgFilter: style ? style.filter : null,
-              figureOpacity: getComputedStyle(fig).opacity};
+              figureOpacity: getComputedStyle(fig).opacity,
+              naturalWidth: img ? img.naturalWidth : 0,
+              shownWidth: img ? img.getBoundingClientRect().width : 0};
   });
   const links = [...document.querySelectorAll('a[href]')].map(a => a.href);
-  return {images, figures, links, theme: document.documentElement.dataset.theme || ''};
+  const opaque = c => { const m = (c || '').match(/[\\d.]+/g); return m && (m.length < 4 || +m[3] > 0); };
+  const background = el => {
+      for (; el; el = el.parentElement) {
+          const c = getComputedStyle(el).backgroundColor;
+          if (opaque(c)) return c;
+      }
+      return 'rgb(255, 255, 255)';
+  };
+  const lines = el => {
+      const r = document.createRange(); r.selectNodeContents(el);
+      return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
+  };
+  // Tables a code cell generated (not Markdown tables, which the theme styles: class "table").
+  const generated = [...document.querySelectorAll('.cell_output table')].filter(
+      t => !t.classList.contains('table') && t.getClientRects().length > 0);  // shown ones
+  const tables = generated.map((t, i) => {
+      const wrap = t.closest('.atmp-table-wrap');
+      const cells = [...t.querySelectorAll('tbody td')];
+      const first = cells[0];
+      return {index: i, styled: t.classList.contains('atmp-table'),
+              searchable: !!t.closest('.dt-container, .itables, .dataTables_wrapper')
+                          || t.id.startsWith('itables_'),
+              headers: [...t.querySelectorAll('thead th')].map(text),
+              missingShownAs: cells.map(text).filter(c => /^(NaT|NaN|nan|None|<NA>|null)$/.test(c)),
+              wrappedDates: [...t.querySelectorAll('td.atmp-date')].filter(td => lines(td) > 1).map(text),
+              wider: wrap ? wrap.scrollWidth > wrap.clientWidth + 1 : false,
+              scrolls: wrap ? ['auto', 'scroll'].includes(getComputedStyle(wrap).overflowX) : false,
+              color: first ? getComputedStyle(first).color : null,
+              background: first ? background(first) : null};
+  });
+  return {images, figures, links, tables, theme: document.documentElement.dataset.theme || '',
+          viewportWidth: window.innerWidth, pageWidth: document.documentElement.scrollWidth};
 }"""
 
 
@@ -189,6 +210,8 @@ def visit(context, url: str, *, axe=None, screenshot: Path | None = None) -> Pag
         seen = page.evaluate(_COLLECT_JS)
         result.images, result.figures, result.links = seen["images"], seen["figures"], seen["links"]
         result.theme = seen["theme"]
+        result.tables = seen["tables"]
+        result.viewport_width, result.page_width = seen["viewportWidth"], seen["pageWidth"]
         # What follows is the test's own activity, not the page's: stop recording. (axe-core's
         # CSSOM preload re-fetches @imported stylesheets and resolves "../basic.css" in the
         # theme's CSS against the wrong base, a 404 that no reader ever triggers.)
@@ -394,6 +417,66 @@ def check_figures_opaque(visit: PageVisit) -> list[str]:
             problems.append(f"figure {name}: drawn at opacity {f['imgOpacity']}/{f['figureOpacity']}")
         if "invert" in (f["imgFilter"] or ""):
             problems.append(f"figure {name}: colour-inverted ({f['imgFilter']})")
+    return problems
+
+
+def check_no_sideways_scroll(visit: PageVisit) -> list[str]:
+    """The page itself is no wider than the screen (wide content scrolls in its own box)."""
+    if visit.page_width > visit.viewport_width + 1:
+        return [f"page is {visit.page_width} px wide on a {visit.viewport_width} px screen"]
+    return []
+
+
+def _luminance(css: str | None) -> float:
+    parts = [float(p) for p in re.findall(r"[\d.]+", css or "")[:3]] or [255.0] * 3
+
+    def lin(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in parts)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(fg: str | None, bg: str | None) -> float:
+    """WCAG contrast ratio of two CSS ``rgb()`` colours."""
+    a, b = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+_RAW_NAME = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+
+
+def check_tables(visit: PageVisit) -> list[str]:
+    """Every generated table has the house style (readable headers, "—" for missing values,
+    dates on one line, a scrolling box when wider than the column, readable colours)."""
+    problems = []
+    for t in visit.tables:
+        name = f"table #{t['index']} ({', '.join(t['headers'][:3])}…)"
+        if not t["styled"] and not t["searchable"]:
+            problems.append(f"{name}: not made by atmp.tables (no atmp-table class)")
+        raw = [h for h in t["headers"] if _RAW_NAME.match(h)]
+        if raw:
+            problems.append(f"{name}: raw column names as headers: {raw}")
+        if t["missingShownAs"]:
+            problems.append(f"{name}: missing values shown as {sorted(set(t['missingShownAs']))}")
+        if t["wrappedDates"]:
+            problems.append(f"{name}: dates wrap over lines: {t['wrappedDates'][:3]}")
+        if t["wider"] and not t["scrolls"]:
+            problems.append(f"{name}: wider than its box and clipped (no sideways scrolling)")
+        if t["color"] and (ratio := contrast(t["color"], t["background"])) < 4.5:
+            problems.append(f"{name}: text {t['color']} on {t['background']} has contrast "
+                            f"{ratio:.1f}:1 (< 4.5:1)")
+    return problems
+
+
+def check_figures_sharp(visit: PageVisit, factor: float = 1.9) -> list[str]:
+    """Every figure's image has at least ``factor`` pixels per CSS pixel it is shown at."""
+    problems = []
+    for f in visit.figures:
+        if f["img"] and f["shownWidth"] and f["naturalWidth"] < factor * f["shownWidth"]:
+            problems.append(f"figure {f['id'] or f['img']}: {f['naturalWidth']} px image shown "
+                            f"{f['shownWidth']:.0f} px wide (< {factor}x)")
     return problems
 
 

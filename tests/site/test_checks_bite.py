@@ -136,3 +136,40 @@ def test_toc_parsing_follows_parts_chapters_and_sections(tmp_path):
                    "  - caption: B\n    chapters:\n      - file: book/two.md\n")
     assert sitecheck.toc_docnames(toc) == ["book/intro", "notebooks/one", "notebooks/one-a",
                                           "book/two"]
+
+
+# The checks below read what visit() collected; fed a bad page's data, each must say what is wrong.
+def _table(**bad):
+    good = {"index": 0, "styled": True, "searchable": False, "headers": ["product", "EC decision"],
+            "missingShownAs": [], "wrappedDates": [], "wider": False, "scrolls": True,
+            "color": "rgb(20, 20, 20)", "background": "rgb(255, 255, 255)"}
+    return {**good, **bad}
+
+
+@pytest.mark.parametrize("bad, expect", [
+    ({"styled": False}, "not made by atmp.tables"),
+    ({"headers": ["product", "ec_decision_date"]}, "raw column names"),
+    ({"missingShownAs": ["NaT", "nan"]}, "missing values shown as"),
+    ({"wrappedDates": ["2009-10-05"]}, "dates wrap"),
+    ({"wider": True, "scrolls": False}, "clipped"),
+    ({"color": "rgb(230, 230, 230)", "background": "rgb(206, 214, 221)"}, "contrast"),
+])
+def test_table_check_catches(bad, expect):
+    visit = sitecheck.PageVisit("x", tables=[_table(**bad)])
+    problems = sitecheck.check_tables(visit)
+    assert len(problems) == 1 and expect in problems[0], problems
+    assert sitecheck.check_tables(sitecheck.PageVisit("x", tables=[_table()])) == []
+
+
+def test_figure_sharpness_check_catches_a_1x_figure():
+    fig = {"id": "f", "img": "a.png", "naturalWidth": 770, "shownWidth": 690}
+    assert sitecheck.check_figures_sharp(sitecheck.PageVisit("x", figures=[fig]))
+    fig2 = {**fig, "naturalWidth": 1400, "shownWidth": 700}
+    assert not sitecheck.check_figures_sharp(sitecheck.PageVisit("x", figures=[fig2]))
+
+
+def test_sideways_scroll_check_catches_a_page_wider_than_the_phone():
+    assert sitecheck.check_no_sideways_scroll(
+        sitecheck.PageVisit("x", viewport_width=390, page_width=973))
+    assert not sitecheck.check_no_sideways_scroll(
+        sitecheck.PageVisit("x", viewport_width=390, page_width=390))

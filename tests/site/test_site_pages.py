@@ -1,7 +1,13 @@
 """Every page of the table of contents, in headless Chromium (docs/architecture.md §9)."""
 
+import sys
+from pathlib import Path
+
 import pytest
 import sitecheck
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+import bench  # noqa: E402  (the page-weight budget and its measure, shared with make bench)
 
 pytestmark = pytest.mark.site
 
@@ -61,3 +67,33 @@ def test_dark_mode_page_is_dark_and_clean(dark):
     if dark.theme != "dark":
         problems.append(f"data-theme is {dark.theme!r}, not 'dark'")
     _assert_none(problems, "problems in dark mode")
+
+
+def test_dark_mode_tables_have_the_house_style(dark):
+    _assert_none(sitecheck.check_tables(dark), "table problems in dark mode")
+
+
+def test_tables_have_the_house_style(light):
+    _assert_none(sitecheck.check_tables(light), "table problems at 1280 px")
+
+
+def test_figures_are_sharp(light):
+    """Figures carry twice the pixels they are shown at (phones, high-density screens)."""
+    _assert_none(sitecheck.check_figures_sharp(light), "figures below 2x resolution")
+
+
+def test_page_weight_within_budget(site_dir, docname):
+    """The HTML with its images stays within the budget make bench holds pages to."""
+    weight = bench.page_weight(site_dir, docname)
+    assert weight["page_bytes"] <= bench.BUDGETS["page_mb"] * 1e6, (
+        f"{docname}: {weight['page_bytes'] / 1e6:.2f} MB (HTML {weight['html_bytes'] / 1e6:.2f} "
+        f"+ images {weight['image_bytes'] / 1e6:.2f}) > {bench.BUDGETS['page_mb']} MB")
+
+
+def test_phone_page_is_clean(phone):
+    """At 390 px: no errors, nothing leaves the site, no sideways scrolling of the page."""
+    problems = (sitecheck.check_status(phone) + sitecheck.check_console(phone)
+                + sitecheck.check_page_errors(phone) + sitecheck.check_requests(phone)
+                + sitecheck.check_offline(phone) + sitecheck.check_no_sideways_scroll(phone)
+                + sitecheck.check_tables(phone))
+    _assert_none(problems, "problems on a phone screen")

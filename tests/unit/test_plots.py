@@ -114,3 +114,14 @@ def test_alt_text_that_describes_nothing_is_refused(alt):
 def test_alt_text_is_normalised():
     assert plots.check_alt_text("Bar chart of   authorisations\nper year by class") == (
         "Bar chart of authorisations per year by class")
+
+
+def test_published_figures_are_twice_the_column_width():
+    # A 7-inch figure fills the ~700 CSS px column: 2x pixels keep it sharp on phones,
+    # high-density screens and projectors; live redraws stay light.
+    fig, ax = plots.new_figure(width=7.0, height=4.0)
+    ax.plot([0, 1], [0, 1])
+    published = Image.open(io.BytesIO(plots.png_bytes(fig)))
+    live = Image.open(io.BytesIO(plots.png_bytes(fig, fast=True)))
+    assert published.width >= 1400
+    assert live.width < published.width
