@@ -74,6 +74,7 @@ $(CACHE_STAMP): $(CACHE_INPUTS)
 
 book: $(STAMP) $(VSTAMP) $(CACHE_STAMP) chromium  ## build the HTML book into _build/html (notebooks executed, cached)
 	ATMP_BOOK_BUILD=1 $(JB) build . $(BOOK_FLAGS)
+	$(PY) tools/reader_notebooks.py build
 	$(PY) tools/handouts.py
 	@echo "Open _build/html/index.html in a browser."
 
@@ -82,6 +83,7 @@ book-strict: $(STAMP) $(VSTAMP) $(CACHE_STAMP) chromium
 	@# --all re-reads every page so no warning hides behind an incremental build;
 	@# the execution cache still spares unchanged notebooks.
 	ATMP_BOOK_BUILD=1 $(JB) build . --all $(BOOK_FLAGS)
+	$(PY) tools/reader_notebooks.py build
 	$(PY) tools/handouts.py
 
 # ---------------------------------------------------------------- tests
