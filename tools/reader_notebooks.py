@@ -485,16 +485,20 @@ def build(root: Path, out: Path, html_dir: Path, executed_dir: Path) -> list[Pat
 
 
 def stage(root: Path, reader: Path, dest: Path) -> None:
-    """The launch branch's tree: the committed files of HEAD, with the reader notebooks."""
+    """The launch branch's tree: the repository's files (tracked, or new and not ignored, as they
+    are in the working tree), with the reader notebooks in place of the sources."""
     if dest.exists() and any(dest.iterdir()):
         raise GenerateError(f"{dest} is not empty")
     notebooks = sorted(reader.rglob("*.ipynb"))
     if not notebooks:
         raise GenerateError(f"{reader} has no reader notebooks: run `make book` first")
-    dest.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", "HEAD"],
-                             check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"], check=True, capture_output=True).stdout
+    for rel in sorted(set(filter(None, listed.decode().split("\0")))):
+        src = root / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
     for nb in notebooks:
         shutil.copyfile(nb, dest / nb.relative_to(reader))
 

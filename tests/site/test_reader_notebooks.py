@@ -20,21 +20,21 @@ DIRECTIVE = re.compile(r"^\s*(`{3,}|:{3,})\{", re.M)
 IMAGE = re.compile(r"!\[[^\]]+\]\(data:image/png;base64,")
 
 
-def reader(docname):
-    path = READER / f"{docname}.ipynb"
+def reader(chapter):
+    path = READER / f"{chapter}.ipynb"
     if not path.is_file():
         pytest.fail(f"{path} is missing: build the book first (make book)", pytrace=False)
     return nbformat.read(path, as_version=4)
 
 
-def page_figures(docname):
-    soup = BeautifulSoup((SITE / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
+def page_figures(chapter):
+    soup = BeautifulSoup((SITE / f"{chapter}.html").read_text(encoding="utf-8"), "html.parser")
     return len((soup.find("main") or soup).select("figure img"))
 
 
-@pytest.mark.parametrize("docname", CHAPTERS)
-def test_no_myst_left_in_the_text(docname):
-    nb = reader(docname)
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.split("/")[-1] for c in CHAPTERS])
+def test_no_myst_left_in_the_text(chapter):
+    nb = reader(chapter)
     nbformat.validate(nb)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -42,26 +42,26 @@ def test_no_myst_left_in_the_text(docname):
             assert not DIRECTIVE.search(cell.source), f"{cell.id}: a MyST directive is left"
 
 
-@pytest.mark.parametrize("docname", CHAPTERS)
-def test_every_figure_of_the_page_is_embedded_with_alt_text(docname):
-    md = "\n".join(c.source for c in reader(docname).cells if c.cell_type == "markdown")
-    assert len(IMAGE.findall(md)) == page_figures(docname) > 0
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.split("/")[-1] for c in CHAPTERS])
+def test_every_figure_of_the_page_is_embedded_with_alt_text(chapter):
+    md = "\n".join(c.source for c in reader(chapter).cells if c.cell_type == "markdown")
+    assert len(IMAGE.findall(md)) == page_figures(chapter) > 0
 
 
-@pytest.mark.parametrize("docname", CHAPTERS)
-def test_code_is_the_source_code_with_outputs_cleared(docname):
-    source = nbformat.read(ROOT / f"{docname}.ipynb", as_version=4)
-    code = [c for c in reader(docname).cells if c.cell_type == "code"]
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.split("/")[-1] for c in CHAPTERS])
+def test_code_is_the_source_code_with_outputs_cleared(chapter):
+    source = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
+    code = [c for c in reader(chapter).cells if c.cell_type == "code"]
     assert all(c.outputs == [] and c.execution_count is None for c in code)
     src = [c.source for c in source.cells if c.cell_type == "code"]
     assert [c.source for c in code if not c.id.startswith("answer-")] == src
 
 
-@pytest.mark.parametrize("docname", CHAPTERS)
-def test_each_exercise_has_an_answer_cell_and_a_hidden_solution(docname):
-    source = "\n".join(c.source for c in nbformat.read(ROOT / f"{docname}.ipynb", as_version=4).cells
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.split("/")[-1] for c in CHAPTERS])
+def test_each_exercise_has_an_answer_cell_and_a_hidden_solution(chapter):
+    source = "\n".join(c.source for c in nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4).cells
                        if c.cell_type == "markdown")
-    cells = reader(docname).cells
+    cells = reader(chapter).cells
     n_exercises = len(re.findall(r"^\s*(`{3,}|:{3,})\{exercise\}", source, re.M))
     assert sum(c.id.startswith("answer-") for c in cells) == n_exercises > 0
     solutions = [c.source for c in cells if c.cell_type == "markdown" and "Solution to" in c.source]
