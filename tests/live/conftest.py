@@ -2,9 +2,9 @@
 
 A Binder-like environment is built from ``runtime.txt`` and ``requirements.txt`` into
 ``_build/live-env/<hash of the Binder files>/`` (reused while those files are unchanged; set
-ATMP_LIVE_FRESH=1 to rebuild it from nothing). The launch branch's tree is staged from the working
-tree with the reader notebooks (``tools/reader_notebooks.py stage``), ``postBuild`` runs in it,
-and a JupyterLab server of that environment serves it on 127.0.0.1 with a random token; the test
+ATMP_LIVE_FRESH=1 to rebuild it from nothing). ``postBuild`` runs in the launch branch's tree,
+staged with the reader notebooks (``tools/reader_notebooks.py stage``) and re-staged from the
+working tree every session. A JupyterLab server of that environment serves it on 127.0.0.1 with a random token; the test
 starts and stops the server. Reader notebooks are opened in headless Chromium (Playwright) with
 every request leaving 127.0.0.1 blocked.
 """
@@ -12,9 +12,7 @@ every request leaving 127.0.0.1 blocked.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import livecheck
@@ -47,25 +45,21 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(scope="session")
 def live_env() -> Path:
+    """The Binder-like environment's folder: ``venv/`` and the launch branch's ``tree/``."""
+    if not (READER / "notebooks").is_dir():
+        pytest.fail(f"{READER} is missing: build the book first (make book)", pytrace=False)
     dest = ROOT / "_build" / "live-env" / livecheck.env_key()
     if os.environ.get("ATMP_LIVE_FRESH") == "1" or not (dest / ".complete").is_file():
         uv = ROOT / ".venv" / "bin" / "uv"
         TIMES["environment built from nothing"] = livecheck.build_env(dest, uv)
+    else:
+        livecheck.stage_tree(dest / "tree")  # this session's notebooks and package
     return dest
 
 
 @pytest.fixture(scope="session")
 def lab(live_env, tmp_path_factory):
-    if not (READER / "notebooks").is_dir():
-        pytest.fail(f"{READER} is missing: build the book first (make book)", pytrace=False)
-    scratch = tmp_path_factory.mktemp("live")
-    tree = scratch / "launch-branch"
-    subprocess.run([sys.executable, str(ROOT / "tools" / "reader_notebooks.py"), "stage", str(tree)],
-                   check=True, stdout=subprocess.DEVNULL)
-    t0 = time.monotonic()
-    livecheck.post_build(live_env, tree)
-    TIMES["postBuild"] = time.monotonic() - t0
-    server = livecheck.start_lab(live_env, tree, scratch)
+    server = livecheck.start_lab(live_env / "venv", live_env / "tree", tmp_path_factory.mktemp("live"))
     yield server
     livecheck.stop_lab(server)
 
@@ -92,14 +86,22 @@ def context(browser):
 
 
 @pytest.fixture(scope="session")
-def visits(context, lab):
+def lab_page(context, lab):
+    page = livecheck.open_lab(context, lab)
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="session")
+def visits(lab_page):
     """notebook path -> NotebookVisit, each notebook opened and run once."""
     cache = {}
 
     def get(path: str) -> livecheck.NotebookVisit:
         if path not in cache:
-            cache[path] = livecheck.open_and_run(context, lab, path)
+            cache[path] = livecheck.open_and_run(lab_page, path)
             TIMES[Path(path).stem] = cache[path].seconds
+            print(Path(path).stem, {k: round(v, 1) for k, v in cache[path].phases.items()})
         return cache[path]
 
     return get
