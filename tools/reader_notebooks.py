@@ -49,7 +49,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 GLUE_PREFIX = "application/papermill.record/"
 ROLE = re.compile(r"\{([A-Za-z][\w:+-]*)\}`([^`]*)`")
-FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|:{3,})\{(?P<name>[A-Za-z][\w:+-]*)\}[ \t]*(?P<arg>.*)$")
+FENCE_OPEN = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|:{3,})\{(?P<name>[A-Za-z][\w:+-]*)\}[ \t]*(?P<arg>.*)$")
 CODE_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 LOCAL_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s]+?)\.(?:md|ipynb)(#[^)\s]*)?\)")
 TARGET_LINE = re.compile(r"^\s*\([\w:.-]+\)=\s*$")
@@ -400,7 +401,8 @@ def _hidden(cell) -> bool:
     return bool(tags & {"remove-cell", "remove-input", "hide-input", "hide-cell"})
 
 
-def convert(docname: str, source: nbformat.NotebookNode, ctx: Context, path_label: str) -> nbformat.NotebookNode:
+def convert(docname: str, source: nbformat.NotebookNode, ctx: Context,
+            path_label: str) -> nbformat.NotebookNode:
     """The reader notebook of one chapter."""
     nb = nbformat.v4.new_notebook()
     nb.metadata = {k: v for k, v in source.metadata.items() if k in ("kernelspec", "language_info")}

@@ -4,9 +4,9 @@ A Binder-like environment is built from ``runtime.txt`` and ``requirements.txt``
 ``_build/live-env/<hash of the Binder files>/`` (reused while those files are unchanged; set
 ATMP_LIVE_FRESH=1 to rebuild it from nothing). ``postBuild`` runs in the launch branch's tree,
 staged with the reader notebooks (``tools/reader_notebooks.py stage``) and re-staged from the
-working tree every session. A JupyterLab server of that environment serves it on 127.0.0.1 with a random token; the test
-starts and stops the server. Reader notebooks are opened in headless Chromium (Playwright) with
-every request leaving 127.0.0.1 blocked.
+working tree every session. A JupyterLab server of that environment serves it on 127.0.0.1
+with a random token; the test starts and stops the server. Reader notebooks are opened in
+headless Chromium (Playwright) with every request leaving 127.0.0.1 blocked.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def pytest_collection_modifyitems(items):
 
 def pytest_terminal_summary(terminalreporter):
     if TIMES:
-        terminalreporter.write_line("live test times: " + ", ".join(f"{k} {v:.1f} s" for k, v in TIMES.items()))
+        terminalreporter.write_line("live test times: " + ", ".join(
+            f"{k} {v:.1f} s" for k, v in TIMES.items()))
 
 
 @pytest.fixture(scope="session")

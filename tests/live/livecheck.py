@@ -133,7 +133,8 @@ def start_lab(env_dir: Path, tree: Path, scratch: Path) -> Lab:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {process.returncode}; see {scratch / 'jupyterlab.log'}")
+            raise RuntimeError(f"JupyterLab exited with {process.returncode}; "
+                               f"see {scratch / 'jupyterlab.log'}")
         try:
             with urllib.request.urlopen(f"{url}api/status?token={token}", timeout=2) as r:
                 if r.status == 200:
@@ -185,25 +186,31 @@ _STATE_JS = """() => {
           done: prompts.filter(p => /\\[\\d+\\]/.test(p)).length,
           busy: prompts.filter(p => p.includes('*')).length,
           idle: !!indicator && indicator.getAttribute('data-status') === 'idle',
-          error: !!document.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')};
+          error: !!document.querySelector(
+              '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')};
 }"""
 
 _COLLECT_JS = """() => {
   const out = {errors: [], raw: [], figures: 0, broken: 0, widgets: 0, quiz: 0};
   for (const el of document.querySelectorAll('.jp-OutputArea-output')) {
     const mime = el.getAttribute('data-mime-type') || '';
-    if (mime === 'application/vnd.jupyter.stderr' || el.querySelector('.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]'))
+    if (mime === 'application/vnd.jupyter.stderr'
+        || el.querySelector('.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]'))
       out.errors.push(el.textContent.trim().slice(0, 300));
   }
-  const rendered = [...document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown, .jp-OutputArea-output .jp-RenderedMarkdown')];
+  const rendered = [...document.querySelectorAll(
+      '.jp-MarkdownCell .jp-RenderedMarkdown, .jp-OutputArea-output .jp-RenderedMarkdown')];
   for (const md of rendered) {
     const html = md.innerHTML;
     const text = md.textContent;
-    const m = html.match(/\\{[A-Za-z][\\w:+-]*\\}(<code|`)/) || html.match(/language-\\{[^"]*/) || text.match(/\\{glue[^}]*\\}/);
+    const m = html.match(/\\{[A-Za-z][\\w:+-]*\\}(<code|`)/) || html.match(/language-\\{[^"]*/)
+        || text.match(/\\{glue[^}]*\\}/);
     if (m) out.raw.push(text.trim().slice(0, 120) + ' … [' + m[0].replace(/<code|`/, '') + ']');
   }
-  const images = [...document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown img, .jp-OutputArea-output img')]
-      .filter(img => !img.closest('.jupyter-widgets, .widget-output, .jp-OutputArea-output .jp-OutputArea-output'));
+  // Figures: images in the text and in outputs, not those a widget draws (counted apart).
+  const images = [...document.querySelectorAll(
+      '.jp-MarkdownCell .jp-RenderedMarkdown img, .jp-OutputArea-output img')]
+      .filter(img => !img.closest('.jupyter-widgets, .widget-output'));
   out.figures = images.length;
   out.broken = images.filter(img => !(img.complete && img.naturalWidth > 0)).length;
   out.widgets = [...document.querySelectorAll('.jp-OutputArea-output')]
@@ -300,15 +307,17 @@ def _move_a_widget(page) -> str:
     if not before:
         return "the widget shows no figure before it is moved"
     handle = box.locator(".noUi-handle").last
-    for key in ("End", "Home"):
-        handle.focus()
-        handle.press(key)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            now = _widget_image(page, box)
-            if now and now != before:
-                return ""
-            page.wait_for_timeout(200)
+    # Move towards the end of the range that is further away, so the value surely changes.
+    now, low, high = (float(handle.get_attribute(a) or 0)
+                      for a in ("aria-valuenow", "aria-valuemin", "aria-valuemax"))
+    handle.focus()
+    handle.press("End" if high - now >= now - low else "Home")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        after = _widget_image(page, box)
+        if after and after != before:
+            return ""
+        page.wait_for_timeout(100)
     return "moving the slider did not redraw the figure within 20 s"
 
 
