@@ -12,6 +12,7 @@ headless Chromium (Playwright) with every request leaving 127.0.0.1 blocked.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -51,6 +52,9 @@ def live_env() -> Path:
         pytest.fail(f"{READER} is missing: build the book first (make book)", pytrace=False)
     dest = ROOT / "_build" / "live-env" / livecheck.env_key()
     if os.environ.get("ATMP_LIVE_FRESH") == "1" or not (dest / ".complete").is_file():
+        for old in dest.parent.glob("*"):  # environments of earlier Binder files (about 1 GB each)
+            if old != dest:
+                shutil.rmtree(old, ignore_errors=True)
         uv = ROOT / ".venv" / "bin" / "uv"
         TIMES["environment built from nothing"] = livecheck.build_env(dest, uv)
     else:
