@@ -101,7 +101,6 @@ class Page:
     citations: list[str] = field(default_factory=list)
     numbers: dict[str, str] = field(default_factory=dict)  # element id -> "Fig. 6" / "Exercise 3"
     ref_texts: dict[str, str] = field(default_factory=dict)  # '#label' link -> its text
-    figures: int = 0
 
 
 def _text(node) -> str:
@@ -125,7 +124,6 @@ def read_page(path: Path) -> Page:
         href = a["href"]
         if "#" in href:
             page.ref_texts.setdefault(href.split("#", 1)[1], _text(a))
-    page.figures = len(main.select("figure"))
     return page
 
 
