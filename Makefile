@@ -74,6 +74,7 @@ $(CACHE_STAMP): $(CACHE_INPUTS)
 
 book: $(STAMP) $(VSTAMP) $(CACHE_STAMP) chromium  ## build the HTML book into _build/html (notebooks executed, cached), with handouts and slides
 	ATMP_BOOK_BUILD=1 $(JB) build . $(BOOK_FLAGS)
+	$(PY) tools/reader_notebooks.py build
 	$(PY) tools/handouts.py
 	$(PY) tools/slides.py
 	@echo "Open _build/html/index.html in a browser."
@@ -83,13 +84,14 @@ book-strict: $(STAMP) $(VSTAMP) $(CACHE_STAMP) chromium
 	@# --all re-reads every page so no warning hides behind an incremental build;
 	@# the execution cache still spares unchanged notebooks.
 	ATMP_BOOK_BUILD=1 $(JB) build . --all $(BOOK_FLAGS)
+	$(PY) tools/reader_notebooks.py build
 	$(PY) tools/handouts.py
 	$(PY) tools/slides.py
 
 # ---------------------------------------------------------------- tests
 .PHONY: lint
 lint: $(STAMP)
-	$(VENV)/bin/ruff check atmp tests notebooks
+	$(VENV)/bin/ruff check atmp tests notebooks tools/reader_notebooks.py tools/colab_cell.py
 
 .PHONY: unit
 unit: $(STAMP)
@@ -112,6 +114,13 @@ chromium:
 site-test: $(STAMP) chromium
 	$(call pytest_allow_empty,tests/site -m site -q -p no:cacheprovider)
 
+# The live experience (issue 17): a Binder-like environment built from runtime.txt,
+# requirements.txt and postBuild into _build/live-env/ (rebuilt when one of them changes;
+# ATMP_LIVE_FRESH=1 forces it), JupyterLab on 127.0.0.1, every reader notebook run in Chromium.
+.PHONY: live-test
+live-test: $(STAMP) chromium
+	$(PY) -m pytest tests/live -q -p no:cacheprovider
+
 .PHONY: screenshots
 screenshots: $(STAMP) chromium  ## screenshots of every page, light, dark and on a phone, in _build/screenshots/
 	ATMP_SCREENSHOTS=1 $(PY) -m pytest tests/site/test_site_pages.py -q -p no:cacheprovider \
@@ -123,7 +132,7 @@ bench: $(STAMP) $(VSTAMP)  ## time notebooks, builds and widgets, weigh pages (n
 	$(PY) tools/bench.py
 
 .PHONY: test
-test: lint unit notebooks-test book-strict site-test  ## lint, unit, notebook, strict-build and browser tests
+test: lint unit notebooks-test book-strict site-test live-test  ## lint, unit, notebook, strict-build, browser and live tests
 
 # ---------------------------------------------------------------- maintenance
 .PHONY: lock

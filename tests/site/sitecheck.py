@@ -94,6 +94,7 @@ _COLLECT_JS = """() => {
   const images = [...document.querySelectorAll('img')].map(img => ({
       src: img.currentSrc || img.src, alt: img.getAttribute('alt'),
       inFigure: !!img.closest('figure'),
+      themeIcon: !!img.closest('.btn__icon-container'),
       visible: !!(img.offsetWidth || img.offsetHeight || img.getClientRects().length)}));
   const figures = [...document.querySelectorAll('figure')].map((fig, i) => {
       const img = fig.querySelector('img');
@@ -277,9 +278,16 @@ def alt_text_problem(alt: str | None) -> str | None:
     return None
 
 
+# The theme's button icons (the Binder and Colab logos in the launch menu) sit beside their
+# text label ("Binder", "Colab"): they are decorative controls, not content images, so the alt
+# text and PNG opacity rules for content images do not apply to them. axe-core still checks them.
+def _content_images(visit: PageVisit) -> list[dict]:
+    return [img for img in visit.images if not img.get("themeIcon")]
+
+
 def check_alt_text(visit: PageVisit) -> list[str]:
     problems = []
-    for img in visit.images:
+    for img in _content_images(visit):
         why = alt_text_problem(img["alt"])
         if why:
             problems.append(f"<img src={img['src']}>: {why}")
@@ -387,7 +395,7 @@ def _png(src: str | None) -> bytes | None:
 def check_png_opaque(visit: PageVisit) -> list[str]:
     """Every PNG on the page (whatever its file name) has no transparent pixel."""
     problems = []
-    for src in sorted({img["src"] for img in visit.images}):
+    for src in sorted({img["src"] for img in _content_images(visit)}):
         if (data := _png(src)) is not None and (why := png_alpha_problem(data)):
             problems.append(f"{src}: {why}")
     return problems
