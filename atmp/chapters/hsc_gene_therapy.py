@@ -31,7 +31,8 @@ def products(atmps: pd.DataFrame) -> pd.DataFrame:
 
 
 def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
-    """Name, INN, vector, target gene, authorisation, status and exit date of each product.
+    """Name, INN, vector, target gene, authorisation date and type, route of administration,
+    status and exit date of each product.
 
     The column ``left the market`` is dropped when no product has left it.
     """
@@ -42,7 +43,8 @@ def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
         "vector": rows["vector"],
         "gene / target": rows["target"],
         "authorised": rows["ec_decision_date"].dt.strftime("%Y-%m-%d"),
-        "route": rows["authorisation_type"].astype(str),
+        "authorisation type": rows["authorisation_type"].astype(str),
+        "route": rows["route"].astype(str),
         "status": rows["status"].astype(str),
         "left the market": rows["status_date"].dt.strftime("%Y-%m-%d").fillna(""),
     })
@@ -60,6 +62,11 @@ def evidence_table() -> pd.DataFrame:
     """The published numbers of the chapter for the page (the sources stay in the CSV)."""
     ev = data.load(EVIDENCE)
     return ev.drop(columns="source").assign(value=ev["value"].map("{:g}".format))
+
+
+def safety_table() -> pd.DataFrame:
+    """The dated safety findings of the family, for *Safety and long-term follow-up*."""
+    return model.safety_table("hsc")
 
 
 # ----------------------------------------------------------------------------- facts
@@ -112,11 +119,54 @@ def model_facts() -> dict:
     }
 
 
+def _finding(rows: pd.DataFrame, product: str, finding_type: str, nth: int = 0) -> pd.Series:
+    """The ``nth`` (oldest first; -1 for the newest) safety finding of a product and type."""
+    hit = rows[(rows["product"] == product) & (rows["finding_type"] == finding_type)]
+    if hit.empty:
+        raise ValueError(f"no {finding_type!r} finding for {product} in {model.SAFETY}")
+    return hit.iloc[nth]
+
+
+def safety_facts() -> dict:
+    """Dates and counts of *Safety and long-term follow-up*, from the safety table."""
+    rows = model.safety_findings("hsc")
+    sky = model.malignancy_counts("Skysona")
+    first_case = _finding(rows, "Skysona", "haematological malignancy")
+    newest, at_us = sky.iloc[-1], sky.iloc[0]
+    strim = rows[rows["product"] == "Strimvelis"]
+    zyn_start = _finding(rows, "Zynteglo", "haematological malignancy")
+    zyn_end = _finding(rows, "Zynteglo", "conditioning toxicity")
+    scid = rows[rows["product"].str.startswith("gammaretroviral")].iloc[0]
+    k = "hsc-gene-therapy-"
+    return {
+        f"{k}sky-first-case": first_case["date"],
+        f"{k}sky-us-date": at_us["date"], f"{k}sky-us-n": int(at_us["count"]),
+        f"{k}sky-2024-n": int(sky.iloc[-2]["count"]),
+        f"{k}sky-latest-date": newest["date"], f"{k}sky-latest-n": int(newest["count"]),
+        f"{k}sky-cohort": int(newest["denominator"]),
+        f"{k}sky-latest-pct": f"{newest['count'] / newest['denominator']:.0%}",
+        f"{k}strim-first-report": strim.iloc[0]["date"], f"{k}strim-dhpc": strim.iloc[1]["date"],
+        f"{k}strim-paper": strim.iloc[-1]["date"].year,
+        f"{k}zyn-review-start": zyn_start["date"], f"{k}zyn-review-end": zyn_end["date"],
+        f"{k}zyn-aml-n": int(zyn_end["count"]),
+        f"{k}scid-n": int(scid["count"]), f"{k}scid-of": int(scid["denominator"]),
+        f"{k}scid-year": scid["date"].year,
+    }
+
+
 def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     """Every value the chapter's prose pastes (keys ``hsc-gene-therapy-…``)."""
-    return {**chapters.common_facts(CHAPTER), **product_facts(atmps, events), **model_facts()}
+    return {**chapters.common_facts(CHAPTER), **product_facts(atmps, events), **model_facts(),
+            **safety_facts()}
 
 
 def figures(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     """The chapter's static figures, drawn when asked."""
-    return {"hsc-gene-therapy-vectors": model.draw_vectors}
+    sky = products(atmps).set_index("product").loc["Skysona"]
+    first_case = _finding(model.safety_findings("hsc"), "Skysona", "haematological malignancy")
+
+    def malignancies():
+        return model.draw_malignancy_timeline(sky["ec_decision_date"], sky["status_date"],
+                                              first_case["date"])
+    return {"hsc-gene-therapy-vectors": model.draw_vectors,
+            "hsc-gene-therapy-malignancies": malignancies}

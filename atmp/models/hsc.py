@@ -31,6 +31,7 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 from scipy import stats
@@ -376,4 +377,80 @@ def draw_vectors() -> Figure:
         ax.set_ylim(0, 1.5)
         ax.set_title(f"{name} provirus", loc="left", fontsize=10.5)
         ax.axis("off")
+    return fig
+
+# ----------------------------------------------------------------------------- safety record
+
+#: Dated safety findings and regulatory actions of the gene-therapy families (one row each,
+#: with its source): ``data/gene-therapy-safety.csv``.
+SAFETY = "gene-therapy-safety"
+_DATE_FORMAT = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+
+
+def safety_findings(family: str) -> pd.DataFrame:
+    """The safety findings of one family (``hsc``, ``editing`` …), oldest first.
+
+    Raises ``ValueError`` for a family with no rows, so a typo cannot give an empty section.
+    """
+    rows = data.load(SAFETY)
+    rows = rows[rows["family"] == family]
+    if rows.empty:
+        raise ValueError(f"no safety findings for family {family!r} in {SAFETY}")
+    return rows.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def safety_table(family: str) -> pd.DataFrame:
+    """The reader's table of a family's safety findings: date (to its precision), product,
+    finding and regulatory action (the sources stay in the CSV and the citations)."""
+    rows = safety_findings(family)
+    dates = [d.strftime(_DATE_FORMAT[str(p)])
+             for d, p in zip(rows["date"], rows["date_precision"], strict=True)]
+    return pd.DataFrame({"date": dates, "product": rows["product"], "finding": rows["finding"],
+                         "regulatory action": rows["regulatory_action"].fillna("")})
+
+
+def malignancy_counts(product: str = "Skysona") -> pd.DataFrame:
+    """Dated counts of patients with a haematological malignancy among those treated in the
+    product's trials (rows of the safety table with a count and a denominator)."""
+    rows = safety_findings("hsc")
+    rows = rows[(rows["product"] == product) & rows["denominator"].notna()
+                & (rows["finding_type"] == "haematological malignancy")]
+    return rows[["date", "count", "denominator", "source"]].astype(
+        {"count": int, "denominator": int}).reset_index(drop=True)
+
+
+def draw_malignancy_timeline(eu_authorised, eu_withdrawn, first_report,
+                             product: str = "Skysona") -> Figure:
+    """Reported malignancies among the trial patients over calendar time, with the EU
+    authorisation's life shaded and the first reported case marked.
+
+    Parameters
+    ----------
+    eu_authorised, eu_withdrawn : date-like
+        Start and end of the EU marketing authorisation (shaded).
+    first_report : date-like
+        Date the first case was made public (dotted line).
+    product : str
+        Product whose counts are drawn (:func:`malignancy_counts`).
+    """
+    counts = malignancy_counts(product)
+    start, end = pd.Timestamp(eu_authorised), pd.Timestamp(eu_withdrawn)
+    first = pd.Timestamp(first_report)
+    fig, ax = plots.new_figure(width=7.2, height=3.4)
+    ax.axvspan(start, end, color=plots.OKABE_ITO["sky blue"], alpha=0.35, lw=0,
+               label="EU marketing authorisation valid")
+    ax.axvline(first, color=plots.REFERENCE_COLOR, ls=":", lw=1.5,
+               label="first case made public")
+    share = 100 * counts["count"] / counts["denominator"]
+    ax.plot(counts["date"], share, "o-", color=plots.OKABE_ITO["vermillion"], lw=2, ms=7,
+            label="patients with a blood cancer (% of trial patients)")
+    for d, k, n, s in zip(counts["date"], counts["count"], counts["denominator"], share,
+                          strict=True):
+        ax.annotate(f"{k}/{n}", (d, s), textcoords="offset points", xytext=(-6, 8),
+                    ha="right", fontsize=9)
+    ax.set_ylim(0, max(20.0, share.max() * 1.25))
+    ax.set_xlim(start - pd.Timedelta(days=120), counts["date"].max() + pd.Timedelta(days=240))
+    ax.set_xlabel("calendar date of the report")
+    ax.set_ylabel("trial patients with a\nhaematological cancer (%)")
+    ax.legend(loc="lower right", fontsize=9)
     return fig

@@ -159,3 +159,19 @@ def test_exercise_hbf_solution():
     assert equal == pytest.approx((40 + 5) / 2)
     assert advantage == pytest.approx((0.5 * 40 * 120 + 0.5 * 5 * 20) / (0.5 * 120 + 0.5 * 20))
     assert advantage - equal == pytest.approx(12.5)
+
+
+def test_product_table_keeps_route_and_authorisation_type_apart():
+    atmps, events = data.load_atmps(), data.load_events()
+    table = chapter.product_table(atmps, events)
+    rows = chapter.products(atmps)
+    assert list(table["route"]) == list(rows["route"].astype(str))
+    assert list(table["authorisation type"]) == list(rows["authorisation_type"].astype(str))
+
+
+def test_safety_facts_come_from_the_tables():
+    facts = chapter.safety_facts()
+    assert facts["genome-editing-thal141-ti"] <= facts["genome-editing-thal141-n"]
+    assert facts["genome-editing-scd151-free"] <= facts["genome-editing-scd151-n"]
+    assert facts["genome-editing-nexz-hold-date"] < facts["genome-editing-nexz-death-date"]
+    assert set(chapter.safety_table()["product"]) >= {"Casgevy"}

@@ -238,3 +238,44 @@ def test_model_facts_reproduce_the_published_eli_cel_rate_from_the_evidence_tabl
     facts = chapter.model_facts()
     assert (facts["hsc-gene-therapy-eli-rate"], facts["hsc-gene-therapy-eli-lo"]) == ("2.1", "0.8")
     assert facts["hsc-gene-therapy-vcn-p-trans"] == "63%"  # 1 - exp(-1)
+
+
+# ----------------------------------------------------------------------------- safety record
+
+def test_safety_findings_refuse_an_unknown_family():
+    with pytest.raises(ValueError, match="no safety findings"):
+        hsc.safety_findings("no-such-family")
+
+
+def test_safety_table_shows_each_date_to_its_precision():
+    rows = hsc.safety_findings("hsc")
+    table = hsc.safety_table("hsc")
+    assert len(table) == len(rows)
+    lengths = {"day": 10, "month": 7, "year": 4}
+    for shown, precision in zip(table["date"], rows["date_precision"], strict=True):
+        assert len(shown) == lengths[str(precision)]
+    assert list(table["date"]) == sorted(table["date"])
+
+
+def test_malignancy_counts_grow_and_stay_within_the_cohort():
+    counts = hsc.malignancy_counts("Skysona")
+    assert len(counts) >= 2
+    assert counts["date"].is_monotonic_increasing
+    assert counts["count"].is_monotonic_increasing
+    assert (counts["count"] <= counts["denominator"]).all()
+
+
+def test_malignancy_timeline_draws_one_point_per_count():
+    counts = hsc.malignancy_counts("Skysona")
+    fig = hsc.draw_malignancy_timeline("2021-07-16", "2021-11-18", "2021-08-09")
+    line = next(ln for ln in fig.axes[0].get_lines() if ln.get_marker() == "o")
+    assert len(line.get_xdata()) == len(counts)
+    assert line.get_ydata() == pytest.approx(100 * counts["count"] / counts["denominator"])
+
+
+def test_product_table_keeps_route_and_authorisation_type_apart():
+    atmps, events = data.load_atmps(), data.load_events()
+    table = chapter.product_table(atmps, events)
+    rows = chapter.products(atmps)
+    assert list(table["route"]) == list(rows["route"].astype(str))
+    assert list(table["authorisation type"]) == list(rows["authorisation_type"].astype(str))
