@@ -56,13 +56,15 @@ def events_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
 
 def renewal_table(renewals=(0.5, 0.6, 0.7, 0.8, 0.9), threshold: float = 0.03) -> pd.DataFrame:
     """For each net self-renewal, the doublings before the stem-cell share falls to ``threshold``
-    (from the widget's default 10% at seeding) and whether the default graft passes.
+    (from the widget's default 10% at seeding) and whether the default graft stays at or above
+    it. The 3% is the clinical association of the academic series (Rama 2010), not a product's
+    release specification.
 
     Returns
     -------
     DataFrame
-        ``net self-renewal r``, ``doublings to 3%`` (one decimal), ``graft passes`` (yes/no),
-        all as text for the page.
+        ``net self-renewal r``, ``doublings to 3%`` (one decimal), ``graft at or above 3%``
+        (yes/no), all as text for the page.
     """
     needed = model.population_doublings(GRAFT_CELLS, BIOPSY_CELLS)
     to_threshold = [round(model.doublings_to_threshold(STEM_START, r, threshold), 1)
@@ -70,7 +72,7 @@ def renewal_table(renewals=(0.5, 0.6, 0.7, 0.8, 0.9), threshold: float = 0.03) -
     return pd.DataFrame({
         "net self-renewal r": [f"{r:g}" for r in renewals],
         "doublings to 3%": [f"{n:.1f}" for n in to_threshold],
-        "graft passes": ["yes" if n >= needed else "no" for n in to_threshold],
+        "graft at or above 3%": ["yes" if n >= needed else "no" for n in to_threshold],
     })
 
 
@@ -107,6 +109,58 @@ def product_facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     }
 
 
+PHASE3 = "phase III vs microfracture"
+#: Outcomes of ``tissue-engineering-trials`` that are safety findings (the chapter's safety table).
+SAFETY_OUTCOMES = ("adverse events", "reoperation (treatment failure)")
+
+
+def _value(ev: pd.DataFrame, study: str, arm: str, outcome: str, timepoint: str | None = None):
+    """The one published number of a study, arm, outcome (and time point)."""
+    hit = ev[(ev["study"] == study) & (ev["arm"] == arm) & (ev["outcome"] == outcome)]
+    if timepoint is not None:
+        hit = hit[hit["timepoint"] == timepoint]
+    if len(hit) != 1:
+        raise ValueError(f"{TRIALS}: expected one value for {study} / {arm} / {outcome}, "
+                         f"found {len(hit)}")
+    return float(hit["value"].iloc[0])
+
+
+def evidence_facts() -> dict:
+    """Glue values for *Evidence* and *Safety*: the Spherox phase III trial against microfracture,
+    the phase II dose study's size and the Rama 2010 series (``tissue-engineering-trials``)."""
+    ev = data.load(TRIALS)
+    k = f"{CHAPTER}-ev-"
+    out = {}
+    for arm, tag in (("Spherox", "sph"), ("microfracture", "mf")):
+        out[f"{k}p3-n-{tag}"] = f"{_value(ev, PHASE3, arm, 'randomised'):.0f}"
+        out[f"{k}p3-ae-{tag}"] = f"{_value(ev, PHASE3, arm, 'adverse events'):g}%"
+        out[f"{k}p3-redo-{tag}"] = f"{_value(ev, PHASE3, arm, SAFETY_OUTCOMES[1]):.0f}"
+        out[f"{k}p3-5y-{tag}"] = f"{_value(ev, PHASE3, arm, 'observed cases', '5 years'):.0f}"
+    out[f"{k}p2-n"] = f"{_value(ev, 'phase II dose study (EMA summary)', 'all dose groups', 'treated'):.0f}"
+    rama = "Rama 2010 (academic series behind Holoclar)"
+    arm = "cultured autologous limbal stem cells on fibrin"
+    out[f"{k}rama-n"] = f"{_value(ev, rama, arm, 'treated'):.0f}"
+    out[f"{k}rama-success"] = (
+        f"{_value(ev, rama, arm, 'permanent restoration of a transparent corneal epithelium'):g}%")
+    return out
+
+
+def safety_table() -> pd.DataFrame:
+    """The safety findings of ``tissue-engineering-trials`` (adverse events, reoperations), with
+    the number randomised to each arm beside them."""
+    ev = data.load(TRIALS)
+    rows = ev[ev["outcome"].isin(SAFETY_OUTCOMES)]
+    n = {(r["study"], r["arm"]): r["value"] for _, r in ev[ev["outcome"] == "randomised"].iterrows()}
+    return pd.DataFrame({
+        "product": rows["product"], "study": rows["study"], "arm": rows["arm"],
+        "finding": rows["outcome"], "when": rows["timepoint"],
+        "value": [f"{v:g}%" if u.startswith('%') else f"{v:g} {u}" for v, u in
+                  zip(rows["value"], rows["unit"], strict=True)],
+        "randomised": [f"{n[(s, a)]:.0f}" if (s, a) in n else "" for s, a in
+                       zip(rows["study"], rows["arm"], strict=True)],
+    }).reset_index(drop=True)
+
+
 def label_facts() -> dict:
     """Holoclar's label range as cells per cm² of its disc (from the SmPC's cell numbers)."""
     lo, hi = (model.cells_per_area(c, model.HOLOCLAR_DISC_DIAMETER_CM)
@@ -116,7 +170,17 @@ def label_facts() -> dict:
 
 def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     """Every value the chapter's prose pastes (keys ``tissue-engineering-…``)."""
-    return {**chapters.common_facts(CHAPTER), **product_facts(atmps, events), **label_facts()}
+    return {**chapters.common_facts(CHAPTER), **product_facts(atmps, events), **label_facts(),
+            **evidence_facts(), **model_facts()}
+
+
+def model_facts() -> dict:
+    """Glue values for the assumptions of the dilution model: the default graft's stem share when
+    stem cells cycle at half the speed of the culture (:func:`atmp.models.tissue.stem_fraction`)."""
+    n = model.population_doublings(GRAFT_CELLS, BIOPSY_CELLS)
+    base = 100 * float(model.stem_fraction(n, STEM_START, 0.7))
+    slow = 100 * float(model.stem_fraction(n, STEM_START, 0.7, stem_cycle=0.5))
+    return {f"{CHAPTER}-m-share": f"{base:.1f}%", f"{CHAPTER}-m-share-slow": f"{slow:.1f}%"}
 
 
 def draw_timeline(atmps: pd.DataFrame, events: pd.DataFrame):

@@ -426,34 +426,44 @@ SURVIVAL = Interactive("somatic-cell-therapy-survival", draw_survival, {
 # ----------------------------------------------------------------------------- evidence
 
 def draw_pivotal(trials: pd.DataFrame) -> Figure:
-    """The pivotal result of each product: treated vs control value (or single-arm value).
+    """The published results: treated vs control value (or single-arm value), one panel per unit.
+
+    Months (overall survival) and percentages (response, remission, engraftment) are drawn in
+    separate panels so that bars of different units are never compared on one axis. Rows without
+    a treated value (a trial reported only in words, such as an interim analysis) are left out.
 
     Parameters
     ----------
     trials : DataFrame
-        ``data.load("somatic-cell-therapy-trials")``: one row per pivotal result, with
+        ``data.load("somatic-cell-therapy-trials")``: one row per result, with
         ``treated_value``, ``control_value`` (NaN for a single-arm trial) and ``unit``.
     """
-    t = trials.reset_index(drop=True)
-    fig, ax = plots.fixed_figure(width=7.6, height=3.6, left=0.3, right=0.97, bottom=0.15,
-                                 top=0.9)
-    y = np.arange(len(t))[::-1]
+    t = trials[trials["treated_value"].notna()].reset_index(drop=True)
+    months = t[t["unit"] == "months"]
+    share = t[t["unit"] != "months"].sort_values("product", kind="stable")
+    fig, (ax1, ax2) = plots.new_figure(1, 2, width=9.0, height=4.6,
+                                       gridspec_kw={"width_ratios": [1, 2.4]})
     color = plots.CLASS_COLORS["somatic cell therapy"]
-    for yi, (_, r) in zip(y, t.iterrows(), strict=True):
-        ax.barh(yi + 0.18, r["treated_value"], 0.34, color=color, edgecolor="black", lw=0.4)
-        ax.text(r["treated_value"] + 0.6, yi + 0.18, f"{r['treated_value']:g} {r['unit']}",
-                va="center", fontsize=8)
-        if pd.notna(r["control_value"]):
-            ax.barh(yi - 0.18, r["control_value"], 0.34, color="#BBBBBB", edgecolor="black",
-                    lw=0.4)
-            ax.text(r["control_value"] + 0.6, yi - 0.18, f"{r['control_value']:g} (control)",
+    for ax, rows, unit, top in ((ax1, months, "months", 35), (ax2, share, "% of patients", 100)):
+        y = np.arange(len(rows))[::-1]
+        for yi, (_, r) in zip(y, rows.iterrows(), strict=True):
+            ax.barh(yi + 0.18, r["treated_value"], 0.34, color=color, edgecolor="black", lw=0.4)
+            ax.text(r["treated_value"] + top / 100, yi + 0.18, f"{r['treated_value']:g}",
                     va="center", fontsize=8)
-    ax.set_yticks(y, [f"{r['product']} · {r['trial']}\n{r['endpoint']}" for _, r in t.iterrows()],
-                  fontsize=8)
-    ax.set_xlim(0, 75)
-    ax.set_xlabel("value of the primary endpoint (unit as labelled)")
-    ax.set_title("Pivotal evidence: cell therapy (orange) vs control (grey)", fontsize=10.5)
-    ax.grid(axis="y", visible=False)
+            if pd.notna(r["control_value"]):
+                ax.barh(yi - 0.18, r["control_value"], 0.34, color="#BBBBBB", edgecolor="black",
+                        lw=0.4)
+                ax.text(r["control_value"] + top / 100, yi - 0.18,
+                        f"{r['control_value']:g} (control)", va="center", fontsize=8)
+        ax.set_yticks(y, [f"{r['product']} · {r['trial']}\n{r['endpoint']}"
+                          for _, r in rows.iterrows()], fontsize=7.5)
+        ax.set_xlim(0, top)
+        ax.set_ylim(-0.8, max(len(rows), 2) - 0.2)
+        ax.set_xlabel(unit)
+        ax.grid(axis="y", visible=False)
+    ax1.set_title("Survival (months)", fontsize=10)
+    ax2.set_title("Response, remission, engraftment (%)", fontsize=10)
+    fig.suptitle("Cell therapy (orange) vs control (grey); no grey bar = single-arm", fontsize=10.5)
     return fig
 
 

@@ -52,9 +52,13 @@ HOLOCLAR_CELLS = (300_000, 1_200_000)
 HOLOCLAR_CELLS_PER_CM2 = (79_000, 316_000)
 #: Holoclar: average share of limbal stem cells in the product, % (range 0.4-16%; SmPC section 2).
 HOLOCLAR_MEAN_STEM_PERCENT = 3.5
-#: p63-bright cells (% of the culture) taken as the minimum for a graft expected to succeed:
-#: Rama et al. 2010 (``rama2010``), as summarised by Nieto-Nicolau et al. 2016
-#: (``nietonicolau2016``), who call >=3% p63+ cells the minimum value predicting success.
+#: Holoclar: range of the limbal stem-cell share across batches, % (SmPC section 2). The SmPC
+#: states content, not a release limit; Holoclar's release specification was not found.
+HOLOCLAR_STEM_RANGE_PERCENT = (0.4, 16.0)
+#: p63-bright cells (% of the culture) associated with graft success in the academic clinical
+#: series behind Holoclar: Rama et al. 2010 (``rama2010``), as summarised by Nieto-Nicolau et al.
+#: 2016 (``nietonicolau2016``), who call >=3% p63+ cells the minimum value predicting success.
+#: A literature threshold, not Holoclar's release specification (batches range 0.4-16%).
 P63_THRESHOLD_PERCENT = 3.0
 #: Spherox label dose, spheroids per cm^2 of defect, and the largest treatable area (cm^2)
 #: (SmPC section 4.1-4.2, ``ema_spherox``).
@@ -118,7 +122,7 @@ def cells_at(days, n_initial: float, doubling_time_h: float, lag_h: float = 0.0)
 # ----------------------------------------------------------------------------- stem-cell fraction
 
 
-def stem_fraction(doublings, s0: float, renewal: float) -> np.ndarray:
+def stem_fraction(doublings, s0: float, renewal: float, stem_cycle: float = 1.0) -> np.ndarray:
     """Fraction of stem cells after a number of population doublings.
 
     Model: every cell divides once per doubling. A stem-cell division gives two stem cells with
@@ -138,6 +142,12 @@ def stem_fraction(doublings, s0: float, renewal: float) -> np.ndarray:
     renewal : float
         Net self-renewal ``p_ss - p_dd`` (-1 to 1); 1 keeps the fraction constant, 0 halves it at
         every doubling.
+    stem_cycle : float
+        Stem-cell divisions per population doubling (default 1: stem cells cycle as fast as the
+        culture). Below 1, stem cells cycle more slowly than their progeny and the stem pool
+        grows by ``(1 + renewal) ** stem_cycle`` per doubling, so the share falls faster. This
+        variant keeps the culture doubling once per doubling, which holds while stem cells are a
+        small share of it.
 
     Returns
     -------
@@ -146,7 +156,10 @@ def stem_fraction(doublings, s0: float, renewal: float) -> np.ndarray:
     """
     if not (0.0 <= s0 <= 1.0) or not (-1.0 <= renewal <= 1.0):
         raise ValueError("s0 must be in [0, 1] and renewal in [-1, 1]")
-    return s0 * np.power((1.0 + renewal) / 2.0, np.asarray(doublings, dtype=float))
+    if not 0.0 < stem_cycle <= 1.0:
+        raise ValueError("stem_cycle must be in (0, 1]")
+    growth = (1.0 + renewal) ** stem_cycle / 2.0
+    return s0 * np.power(growth, np.asarray(doublings, dtype=float))
 
 
 def doublings_to_threshold(s0: float, renewal: float, threshold: float) -> float:
@@ -168,7 +181,9 @@ def doublings_to_threshold(s0: float, renewal: float, threshold: float) -> float
 
 
 def passes_potency(stem_percent: float, threshold_percent: float = P63_THRESHOLD_PERCENT) -> bool:
-    """True if a graft's stem-cell share (%) meets the potency threshold (%)."""
+    """True if a graft's stem-cell share (%) reaches the threshold (%): by default the 3% of the
+    clinical series (:data:`P63_THRESHOLD_PERCENT`), a literature association, not a product's
+    release specification."""
     return stem_percent >= threshold_percent
 
 
@@ -244,14 +259,19 @@ def draw_expansion(biopsy_cells: float = 1e4, graft_cells: float = 1.2e6,
     ax2.axhspan(0, P63_THRESHOLD_PERCENT, color=_C["vermillion"], alpha=0.12, lw=0)
     ax2.plot(n, s, color=_C["bluish green"], lw=2)
     ax2.axhline(P63_THRESHOLD_PERCENT, color=plots.REFERENCE_COLOR, ls="--", lw=1)
+    ax2.axhline(HOLOCLAR_MEAN_STEM_PERCENT, color=_C["blue"], ls=":", lw=1.2)
+    ax2.annotate(f"Holoclar average {HOLOCLAR_MEAN_STEM_PERCENT:g}% (SmPC range "
+                 f"{HOLOCLAR_STEM_RANGE_PERCENT[0]:g}-{HOLOCLAR_STEM_RANGE_PERCENT[1]:g}%)",
+                 (n[0], HOLOCLAR_MEAN_STEM_PERCENT), xytext=(4, 3),
+                 textcoords="offset points", ha="left", fontsize=8, color=_C["blue"])
     ax2.plot([pd_needed], [s_end], "o", color=_C["bluish green"] if ok else _C["vermillion"],
              ms=8, mec="black")
     ax2.set_ylim(0, max(stem_percent_start * 1.1, 4.0))
     ax2.set_xlabel("population doublings")
     ax2.set_ylabel("stem cells (% of culture)")
-    ax2.set_title(f"graft: {s_end:.1f}% stem cells — {'passes' if ok else 'fails'} 3%")
-    ax2.annotate("3% threshold", (n[-1], P63_THRESHOLD_PERCENT), xytext=(-4, 3),
-                 textcoords="offset points", ha="right", fontsize=9)
+    ax2.set_title(f"graft: {s_end:.1f}% stem cells ({'above' if ok else 'below'} 3%)")
+    ax2.annotate("3% (clinical association, Rama 2010)", (n[0], P63_THRESHOLD_PERCENT),
+                 xytext=(4, -11), textcoords="offset points", ha="left", fontsize=8)
     return fig
 
 
@@ -386,15 +406,16 @@ def draw_hierarchy() -> Figure:
 
 
 def draw_evidence(evidence: pd.DataFrame) -> Figure:
-    """Published results: KOOS change in SUMMIT (MACI vs microfracture) and Holoclar success.
+    """Published results: KOOS change in SUMMIT (MACI vs microfracture), reoperations in the
+    Spherox phase III trial (Spherox vs microfracture) and Holoclar's success rate.
 
     Parameters
     ----------
     evidence : DataFrame
         ``data.load("tissue-engineering-trials")``: one published number per row.
     """
-    fig, (ax1, ax2) = plots.new_figure(1, 2, width=9.0, height=3.8,
-                                       gridspec_kw={"width_ratios": [2, 1]})
+    fig, (ax1, ax3, ax2) = plots.new_figure(1, 3, width=10.5, height=3.9,
+                                            gridspec_kw={"width_ratios": [2, 1.1, 1]})
     summit = evidence[evidence["study"] == "SUMMIT"]
     colors = {"MACI": plots.CLASS_COLORS["combined"], "microfracture": _C["grey"]}
     styles = {"KOOS pain": "-", "KOOS function": "--"}
@@ -405,8 +426,19 @@ def draw_evidence(evidence: pd.DataFrame) -> Figure:
     ax1.set_xticks([0, 2], ["baseline", "2 years"])
     ax1.set_ylabel("KOOS subscore (0-100, higher is better)")
     ax1.set_ylim(0, 100)
-    ax1.set_title("MACI vs microfracture (SUMMIT)")
+    ax1.set_title("MACI vs microfracture (SUMMIT)", fontsize=10)
     ax1.legend(fontsize=8.5, loc="upper left")
+    sph = evidence[evidence["study"] == "phase III vs microfracture"]
+    arms = ["Spherox", "microfracture"]
+    n = sph[sph["outcome"] == "randomised"].set_index("arm")["value"]
+    redo = sph[sph["outcome"] == "reoperation (treatment failure)"].set_index("arm")["value"]
+    bars = [100 * redo[a] / n[a] for a in arms]
+    ax3.bar(arms, bars, color=[plots.CLASS_COLORS["tissue engineered"], _C["grey"]])
+    for x, a in enumerate(arms):
+        ax3.text(x, bars[x] + 0.4, f"{int(redo[a])}/{int(n[a])}", ha="center", fontsize=9)
+    ax3.set_ylim(0, max(max(bars) * 1.6, 5))
+    ax3.set_ylabel("reoperated by 36 months (% randomised)")
+    ax3.set_title("Spherox vs microfracture\n(phase III, defects 1-4 cm²)", fontsize=10)
     holo = evidence[evidence["study"] == "HLSTM01"].set_index("outcome")["value"]
     share = 100 * holo["successes"] / holo["treated"]
     ax2.bar(["Holoclar\n(HLSTM01)"], [share], color=plots.CLASS_COLORS["tissue engineered"])
@@ -414,5 +446,5 @@ def draw_evidence(evidence: pd.DataFrame) -> Figure:
              ha="center", fontsize=9)
     ax2.set_ylim(0, 100)
     ax2.set_ylabel("successful grafts at 1 year (%)")
-    ax2.set_title("Limbal stem-cell grafts")
+    ax2.set_title("Limbal stem-cell grafts\n(uncontrolled)", fontsize=10)
     return fig

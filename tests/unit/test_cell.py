@@ -140,12 +140,26 @@ def test_pivotal_table_covers_the_products_with_a_pivotal_trial():
     assert (impact["treated_value"], impact["control_value"]) == (25.8, 21.7)
 
 
-def test_pivotal_figure_has_one_bar_per_arm_and_one_row_per_result():
+def test_pivotal_figure_has_one_bar_per_arm_and_one_panel_per_unit():
     t = data.load("somatic-cell-therapy-trials")
-    ax = cell.draw_pivotal(t).axes[0]
-    assert len(ax.patches) == len(t) + int(t["control_value"].notna().sum())
-    assert [lab.get_text().split(" · ")[0] for lab in ax.get_yticklabels()] == list(t["product"])
-    assert "primary endpoint" in ax.get_xlabel()
+    drawn = t[t["treated_value"].notna()]
+    axes = cell.draw_pivotal(t).axes
+    assert len(axes) == 2
+    assert sum(len(ax.patches) for ax in axes) == len(drawn) + int(
+        drawn["control_value"].notna().sum())
+    labels = [lab.get_text().split(" · ")[0] for ax in axes for lab in ax.get_yticklabels()]
+    assert sorted(labels) == sorted(drawn["product"])
+    assert axes[0].get_xlabel() == "months" and "%" in axes[1].get_xlabel()
+    # survival in months never shares an axis with percentages
+    assert [lab.get_text().split(" · ")[1].split("\n")[0] for lab in axes[0].get_yticklabels()] \
+        == list(drawn.loc[drawn["unit"] == "months", "trial"])
+
+
+def test_trial_without_a_number_is_left_out_of_the_figure_not_drawn_as_zero():
+    t = data.load("somatic-cell-therapy-trials")
+    assert t.loc[t["trial"] == "TK008", "treated_value"].isna().all()
+    labels = [lab.get_text() for ax in cell.draw_pivotal(t).axes for lab in ax.get_yticklabels()]
+    assert not any("TK008" in lab for lab in labels)
 
 
 def test_switch_figure_axes_carry_units_and_decade_ticks():

@@ -121,7 +121,7 @@ def test_hierarchy_names_the_three_clone_types_with_p63():
 
 def test_evidence_figure_plots_both_arms_and_the_published_success_rate():
     ev = data.load("tissue-engineering-trials")
-    summit, holo = tissue.draw_evidence(ev).axes
+    summit, spherox, holo = tissue.draw_evidence(ev).axes
     assert len(summit.get_lines()) == ev[ev["study"] == "SUMMIT"].groupby(
         ["arm", "outcome"]).ngroups
     assert {t.get_text().split(",")[0] for t in summit.get_legend().get_texts()} == {
@@ -129,6 +129,22 @@ def test_evidence_figure_plots_both_arms_and_the_published_success_rate():
     (bar,) = holo.patches
     assert bar.get_height() == pytest.approx(100 * 75 / 104)
     assert "%" in holo.get_ylabel() and "0-100" in summit.get_ylabel()
+    p3 = ev[ev["study"] == "phase III vs microfracture"]
+    n = p3[p3["outcome"] == "randomised"].set_index("arm")["value"]
+    redo = p3[p3["outcome"] == "reoperation (treatment failure)"].set_index("arm")["value"]
+    assert [b.get_height() for b in spherox.patches] == pytest.approx(
+        [100 * redo["Spherox"] / n["Spherox"], 100 * redo["microfracture"] / n["microfracture"]])
+
+
+def test_slower_stem_cycling_dilutes_the_stem_cells_faster():
+    n = tissue.population_doublings(1.2e6, 1e4)
+    same = tissue.stem_fraction(n, 0.10, 0.7)
+    assert tissue.stem_fraction(n, 0.10, 0.7, stem_cycle=1.0) == same
+    assert tissue.stem_fraction(n, 0.10, 0.7, stem_cycle=0.5) < same
+    # with no self-renewal the stem pool cannot grow, whatever its cycling speed
+    assert tissue.stem_fraction(n, 0.10, 0.0, stem_cycle=0.5) == pytest.approx(0.10 / 2 ** n)
+    with pytest.raises(ValueError):
+        tissue.stem_fraction(n, 0.10, 0.7, stem_cycle=0.0)
 
 
 def test_expansion_widget_reports_doublings_and_days_in_its_title():
@@ -137,7 +153,10 @@ def test_expansion_widget_reports_doublings_and_days_in_its_title():
     assert left.get_title() == f"{n:.1f} doublings, {tissue.culture_days(1e4, 1.2e6, 30):.1f} days"
     assert all(t.get_text().startswith(("10", "1")) for t in left.get_yticklabels()
                if t.get_text())
-    assert "passes" in right.get_title()
+    assert right.get_title().endswith("(above 3%)")
+    labels = [t.get_text() for t in right.texts]
+    assert any("Rama 2010" in t for t in labels)  # a literature association, not a release limit
+    assert any("0.4-16%" in t for t in labels)  # the SmPC's batch range beside it
 
 
 def test_exercise_solutions():

@@ -60,8 +60,8 @@ def test_renewal_table_agrees_with_the_stem_fraction():
     for _, row in t.iterrows():
         r = float(row["net self-renewal r"])
         passes = tissue.passes_potency(100 * tissue.stem_fraction(needed, chapter.STEM_START, r))
-        assert (row["graft passes"] == "yes") == passes, r
-    assert list(t["graft passes"]) == ["no", "no", "yes", "yes", "yes"]
+        assert (row["graft at or above 3%"] == "yes") == passes, r
+    assert list(t["graft at or above 3%"]) == ["no", "no", "yes", "yes", "yes"]
 
 
 def test_timeline_has_one_bar_per_product_and_the_chapter_title(record_tables):
@@ -70,3 +70,24 @@ def test_timeline_has_one_bar_per_product_and_the_chapter_title(record_tables):
     assert [t.get_text() for t in ax.get_yticklabels()] == list(chapter.products(atmps)["product"])
     assert len(ax.patches) == len(chapter.products(atmps))
     assert ax.get_title() == "Regulatory life of the tissue-engineered and combined products"
+
+
+def test_evidence_facts_come_from_the_spherox_phase_iii_rows():
+    ev = data.load("tissue-engineering-trials")
+    p3 = ev[ev["study"] == chapter.PHASE3]
+    f = chapter.evidence_facts()
+    n = p3[p3["outcome"] == "randomised"].set_index("arm")["value"]
+    assert f["tissue-engineering-ev-p3-n-sph"] == f"{n['Spherox']:.0f}"
+    assert f["tissue-engineering-ev-p3-n-mf"] == f"{n['microfracture']:.0f}"
+
+
+def test_safety_table_holds_the_safety_outcomes_with_their_randomised_numbers():
+    t = chapter.safety_table()
+    assert len(t) and set(t["finding"]) <= set(chapter.SAFETY_OUTCOMES)
+    assert (t["randomised"] != "").all()
+
+
+def test_value_refuses_a_missing_number():
+    ev = data.load("tissue-engineering-trials")
+    with pytest.raises(ValueError, match="expected one value .* found 0"):
+        chapter._value(ev, chapter.PHASE3, "placebo", "randomised")
