@@ -547,13 +547,14 @@ TRIAL_MEASURES = [("response_pct", "response (primary measure)", plots.OKABE_ITO
 def draw_trials(trials: pd.DataFrame) -> Figure:
     """Response and severe toxicity in the pivotal trial of each product (grouped bars, %).
 
-    Bars that a trial did not report in a comparable way (missing values) are left out and
-    marked "n/r".
+    Each tick names the denominators: the patients the response rate refers to and the safety
+    population of the toxicity rates (``n_safety``; "n not verified" where no source read gives
+    it). Values no source read gives are not drawn and are marked "not verified" — not "none".
     """
     t = trials.reset_index(drop=True)
     plots.use_style()
-    fig = Figure(figsize=(8.0, 4.2))
-    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.22, top=0.88)
+    fig = Figure(figsize=(8.4, 4.6))
+    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.27, top=0.88)
     ax = fig.add_subplot()
     x = np.arange(len(t))
     w = 0.26
@@ -563,16 +564,140 @@ def draw_trials(trials: pd.DataFrame) -> Figure:
         ax.bar(pos[vals.notna()], vals[vals.notna()], w, color=color, label=label,
                edgecolor="black", lw=0.4)
         for p_, v in zip(pos, vals, strict=True):
-            ax.text(p_, (0 if pd.isna(v) else v) + 1.5, "n/r" if pd.isna(v) else f"{v:.0f}",
-                    ha="center", fontsize=7)
-    ax.set_xticks(x, [f"{p}\n{tr.replace(' NHL 001', '')}\n({s})" for p, tr, s in
-                      zip(t["product"], t["trial"], t["indication_short"], strict=True)],
-                  fontsize=8)
+            if pd.isna(v):
+                ax.text(p_, 2, "not verified", ha="center", va="bottom", rotation=90,
+                        fontsize=6.5, color="#555555")
+            else:
+                ax.text(p_, v + 1.5, f"{v:.0f}", ha="center", fontsize=7)
+
+    def _n(v):
+        return "n.v." if pd.isna(v) else f"{int(v)}"
+
+    ax.set_xticks(x, [f"{p}\n{tr.replace(' NHL 001', '')}\n({s})\nresp. n {_n(nr)}\nsafety n {_n(ns)}"
+                      for p, tr, s, nr, ns in zip(t["product"], t["trial"], t["indication_short"],
+                                                  t["n_response"], t["n_safety"], strict=True)],
+                  fontsize=7.5)
     ax.set_ylim(0, 105)
-    ax.set_ylabel("% of treated patients")
+    ax.set_ylabel("% of the analysed population (see n)")
     ax.legend(loc="upper center", ncol=3, fontsize=8.5, bbox_to_anchor=(0.5, 1.12))
     ax.grid(axis="x", visible=False)
     return fig
+
+
+def _hr_text(hr, lo, hi) -> str:
+    return "not verified" if pd.isna(hr) else f"{hr:.2f} ({lo:.2f}–{hi:.2f})"
+
+
+def draw_randomised(trials: pd.DataFrame) -> Figure:
+    """Forest plot of the randomised CAR-T trials: the primary endpoint's hazard ratio and the
+    overall-survival hazard ratio of each trial, with 95% confidence intervals, on a log axis.
+
+    Left of 1 favours CAR-T. A filled marker is a significant result, an open one is not;
+    beside each OS estimate the share of the control arm that later received CAR-T (crossover)
+    is printed, and a trial whose hazard ratio no source read gives is written "not verified"
+    with its medians.
+
+    Parameters
+    ----------
+    trials : DataFrame
+        ``data/car-t-randomised-trials.csv``.
+    """
+    t = trials.reset_index(drop=True)
+    plots.use_style()
+    fig = Figure(figsize=(8.4, 0.95 * len(t) + 1.4))
+    fig.subplots_adjust(left=0.19, right=0.64, bottom=0.1, top=0.88)
+    ax = fig.add_subplot()
+    colors = {"primary": plots.OKABE_ITO["bluish green"], "os": plots.OKABE_ITO["blue"]}
+    labels = []
+    y = 0.0
+    ticks = []
+    for _, r in t.iterrows():
+        rows = [("primary", r["primary_endpoint"].split(" (")[0], r["primary_hr"], r["primary_hr_low"],
+                 r["primary_hr_high"], r["primary_met"]),
+                ("os", "overall survival", r["os_hr"], r["os_hr_low"], r["os_hr_high"],
+                 r["os_significant"])]
+        for kind, name, hr, lo, hi, sig in rows:
+            ticks.append(y)
+            labels.append(f"{r['trial']} ({r['product']})\n{name}" if kind == "primary" else name)
+            if pd.isna(hr):
+                note = "HR not verified"
+                if kind == "primary" and not pd.isna(r["median_car_t_months"]):
+                    note += (f"; medians {r['median_car_t_months']:g} vs "
+                             f"{r['median_control_months']:g} months")
+                ax.text(0.12, y, note, va="center", fontsize=7.5, color="#555555")
+            else:
+                filled = bool(sig) if not pd.isna(sig) else False
+                ax.plot([lo, hi], [y, y], color=colors[kind], lw=2)
+                ax.plot([hr], [y], "s" if kind == "primary" else "o", ms=7, color=colors[kind],
+                        mfc=colors[kind] if filled else "white", mec=colors[kind], mew=1.5)
+            side = _hr_text(hr, lo, hi)
+            if kind == "os":
+                pct = r["control_received_car_t_pct"]
+                side += ("\ncontrol arm later given CAR-T: "
+                         + ("not verified" if pd.isna(pct) else f"{pct:.0f}% ({r['crossover']})"))
+            ax.text(1.03, y, side, transform=ax.get_yaxis_transform(), va="center", fontsize=7.5)
+            y += 1.0
+        y += 0.6
+    ax.axvline(1.0, color="black", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlim(0.1, 3.0)
+    ax.xaxis.set_major_locator(FixedLocator([0.1, 0.2, 0.5, 1.0, 2.0]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_yticks(ticks, labels, fontsize=7.5)
+    ax.set_ylim(y - 0.4, -0.8)
+    ax.set_xlabel("hazard ratio, CAR-T vs standard care (95% CI, log scale)")
+    ax.text(0.11, -0.6, "← favours CAR-T", fontsize=7.5)
+    ax.text(1.1, -0.6, "favours standard →", fontsize=7.5)
+    ax.grid(axis="y", visible=False)
+    ax.set_title("filled = significant, open = not significant\n"
+                 "square = primary endpoint, circle = overall survival", fontsize=8.5, loc="left")
+    return fig
+
+
+# ----------------------------------------------------------------------------- antigen escape
+
+def relapse_times(f_neg: float = 1e-4, tau_c: float = 14.0, days: float = 730.0,
+                  threshold: float = 5e10, **params) -> dict:
+    """When does each kind of relapse reach ``threshold`` cells, with an antigen-negative clone?
+
+    An exercise beyond the published model: a fraction ``f_neg`` of the leukaemia at infusion
+    is CD19-negative. It grows at ``rho_l`` and is invisible to the CAR-T cells
+    (``dL⁻/dt = rho_l·L⁻``), so it reaches the threshold at ``ln(threshold/(f_neg·l0))/rho_l``
+    days whatever the CAR-T cells do; the CD19-positive part follows :func:`simulate_car_tumour`
+    (CAR-T cells expand on CD19-positive leukaemia and B cells only).
+
+    Parameters
+    ----------
+    f_neg : float
+        CD19-negative fraction of the leukaemia at infusion (0 ≤ f_neg < 1).
+    tau_c : float
+        Mean life of an activated CAR-T cell (days).
+    days : float
+        Time simulated (days).
+    threshold : float
+        Leukaemic cells that count as a relapse.
+    params
+        Other parameters of :func:`simulate_car_tumour` (``l0``, ``rho_l``, …).
+
+    Returns
+    -------
+    dict
+        ``cd19_positive`` and ``cd19_negative``: day each population first exceeds the
+        threshold after its lowest point (``nan`` if not within ``days``).
+    """
+    if not 0 <= f_neg < 1:
+        raise ValueError("f_neg is a fraction in [0, 1)")
+    l0 = params.pop("l0", LEON_TRIANA_2021["l0"])
+    rho_l = params.get("rho_l", LEON_TRIANA_2021["rho_l"])
+    sim = simulate_car_tumour(days=days, l0=l0 * (1 - f_neg), tau_c=tau_c, n_points=int(days) + 1,
+                              **params)
+    pos = sim["leukaemia"].to_numpy()
+    after = np.arange(len(pos)) >= int(np.argmin(pos))
+    hit = np.flatnonzero(after & (pos >= threshold))
+    t_pos = float(sim["day"].iloc[hit[0]]) if len(hit) else float("nan")
+    t_neg = math.log(threshold / (f_neg * l0)) / rho_l if f_neg > 0 else float("nan")
+    return {"cd19_positive": t_pos, "cd19_negative": t_neg if t_neg <= days else float("nan")}
 
 
 # ----------------------------------------------------------------------------- model facts

@@ -214,3 +214,78 @@ def test_the_trials_caption_cites_every_trial_of_the_data():
     caption = " ".join(caption.split())
     missing = [t for t in data.load("car-t-trials")["trial"] if t not in caption]
     assert missing == []
+
+
+# ----------------------------------------------------------------------------- randomised trials,
+# safety, and where the models meet the evidence (issue 16)
+
+def test_randomised_figure_draws_every_trial_and_marks_unverified_values():
+    rct = data.load("car-t-randomised-trials")
+    fig = car_t.draw_randomised(rct)
+    labels = " ".join(t.get_text() for t in fig.axes[0].get_yticklabels())
+    assert all(trial in labels for trial in rct["trial"])
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    # BELINDA's hazard ratio is not in the data: the figure says so rather than drawing nothing
+    assert rct.loc[rct["trial"] == "BELINDA", "primary_hr"].isna().all()
+    assert "HR not verified" in texts
+
+
+def test_randomised_table_says_not_verified_where_the_data_are_empty():
+    from atmp.chapters import car_t as chapter
+
+    t = chapter.randomised_table()
+    belinda = t[t["trial"] == "BELINDA"].iloc[0]
+    assert belinda["HR (95% CI)"] == chapter.NOT_VERIFIED
+    zuma7 = t[t["trial"] == "ZUMA-7"].iloc[0]
+    assert zuma7["HR (95% CI)"] == "0.40 (0.31–0.51)"  # the row of the data, formatted
+
+
+def test_safety_table_states_a_denominator_or_says_none_was_given():
+    from atmp.chapters import car_t as chapter
+
+    atmps = data.load_atmps()
+    rows = chapter.safety_rows(atmps)
+    table = chapter.safety_table(atmps)
+    assert len(rows) == len(table) > 0
+    assert "Zemcelpro" not in set(rows["product"])  # not a CAR-T product
+    given = rows["denominator"].notna()
+    assert (table.loc[~given, "of (denominator)"] == "not given").all()
+    assert (table.loc[given, "of (denominator)"] != "not given").all()
+
+
+def test_antigen_negative_relapse_follows_the_closed_form_and_ignores_persistence():
+    p = car_t.LEON_TRIANA_2021
+    f = 1e-4
+    expected = math.log(p["l0"] / (f * p["l0"])) / p["rho_l"]
+    short = car_t.relapse_times(f_neg=f, tau_c=14.0)
+    long_lived = car_t.relapse_times(f_neg=f, tau_c=200.0)
+    assert short["cd19_negative"] == pytest.approx(expected)
+    assert long_lived["cd19_negative"] == pytest.approx(expected)
+    assert short["cd19_positive"] > 0  # the published model relapses CD19-positive
+    assert math.isnan(long_lived["cd19_positive"])  # persistence prevents it within two years
+    assert math.isnan(car_t.relapse_times(f_neg=0.0)["cd19_negative"])
+    with pytest.raises(ValueError):
+        car_t.relapse_times(f_neg=1.0)
+
+
+def test_relapse_phenotypes_are_shares_of_the_relapses():
+    m = data.load("car-t-model-checks")
+    rel = m[m["topic"] == "relapse phenotype"].set_index("measure")
+    n = rel.loc["relapsed", "count"]
+    for measure in ["CD19-positive relapse", "CD19-negative relapse", "lineage switch"]:
+        assert rel.loc[measure, "denominator"] == n
+        assert rel.loc[measure, "value_pct"] == pytest.approx(100 * rel.loc[measure, "count"] / n,
+                                                              abs=0.6)
+
+
+def test_the_randomised_caption_cites_every_trial_of_the_data():
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).resolve().parents[2] / "notebooks" / "car-t.ipynb")
+                    .read_text(encoding="utf-8"))
+    caption = next("".join(c["source"]) for c in nb["cells"]
+                   if "{glue:figure} car-t-randomised" in "".join(c["source"]))
+    caption = " ".join(caption.split())
+    missing = [t for t in data.load("car-t-randomised-trials")["trial"] if t not in caption]
+    assert missing == []
