@@ -323,24 +323,24 @@ _LAW_COLUMNS = {"topic": "topic", "today_rule": "today (in force)",
                 "reform_article_check": "reform checked"}
 
 
-def law_table() -> pd.DataFrame:
+def law_table(data_dir=None) -> pd.DataFrame:
     """Today's rule beside the pharmaceutical reform, topic by topic.
 
     From ``data/legal-framework.csv`` (rows of kind ``today vs reform``); the last column says
     how far the reform's wording was checked (``not verified`` where only reports were read).
     """
-    t = data.load("legal-framework")
+    t = data.load("legal-framework", data_dir)
     t = t[t["kind"] == "today vs reform"]
     return t[list(_LAW_COLUMNS)].rename(columns=_LAW_COLUMNS).reset_index(drop=True)
 
 
-def acts_table() -> pd.DataFrame:
+def acts_table(data_dir=None) -> pd.DataFrame:
     """The acts and guidelines in force (or adopted, applying later) beside the reform.
 
     From ``data/legal-framework.csv`` (kinds ``act in force`` and ``guideline``), in order of
     the date from which each applies.
     """
-    t = data.load("legal-framework")
+    t = data.load("legal-framework", data_dir)
     t = t[t["kind"].isin(["act in force", "guideline"])].sort_values("today_applies_from")
     return pd.DataFrame({"topic": t["topic"], "kind": t["kind"],
                          "applies from": t["today_applies_from"].dt.strftime("%Y-%m-%d"),
@@ -348,12 +348,13 @@ def acts_table() -> pd.DataFrame:
                          "what it says": t["today_rule"]}).reset_index(drop=True)
 
 
-def law_facts(on=None) -> dict:
+def law_facts(on=None, data_dir=None) -> dict:
     """Glue values for *The law of 2025–26*: the reform's status and the dates the acts apply.
 
-    ``on`` is the date at which "applies" is judged (default: the legal-sources date).
+    ``on`` is the date at which "applies" is judged (default: the legal-sources date);
+    ``data_dir`` another data folder (tests).
     """
-    t = data.load("legal-framework").set_index("topic")
+    t = data.load("legal-framework", data_dir).set_index("topic")
     on = pd.Timestamp(on or LEGAL_SOURCES_CHECKED)
     reform = t[t["kind"] == "today vs reform"]
     acts = t[t["kind"] == "act in force"]
@@ -386,14 +387,15 @@ OUTCOME_COLORS = {"authorised": plots.OKABE_ITO["bluish green"],
                   "withdrawn": plots.OKABE_ITO["orange"]}
 
 
-def failed_applications(under_atmp_regulation: bool | None = True) -> pd.DataFrame:
+def failed_applications(under_atmp_regulation: bool | None = True,
+                        data_dir=None) -> pd.DataFrame:
     """Applications that ended without an authorisation, with the date they ended.
 
     ``ended`` is the Commission decision for a refusal and the withdrawal date for a withdrawn
     application (NaT where the record has no date: it is reported, not guessed). By default only
     applications under the ATMP Regulation (from 30 December 2008) are kept; ``None`` keeps all.
     """
-    f = data.load("failed-applications")
+    f = data.load("failed-applications", data_dir)
     if under_atmp_regulation is not None:
         f = f[f["under_atmp_regulation"].fillna(False).astype(bool) == under_atmp_regulation]
     ended = f["ec_decision_date"].where(f["outcome"] == "refused", f["withdrawal_date"])
@@ -401,9 +403,9 @@ def failed_applications(under_atmp_regulation: bool | None = True) -> pd.DataFra
                                              na_position="last").reset_index(drop=True)
 
 
-def failed_table() -> pd.DataFrame:
+def failed_table(data_dir=None) -> pd.DataFrame:
     """Every ATMP application of the record that did not end in an authorisation."""
-    f = failed_applications(None)
+    f = failed_applications(None, data_dir)
     neg = f["opinion_date"].notna()
     return pd.DataFrame({
         "product": f["product"], "applicant": f["applicant"] + " (" +
@@ -415,7 +417,7 @@ def failed_table() -> pd.DataFrame:
     })
 
 
-def outcomes_per_year(atmps: pd.DataFrame) -> pd.DataFrame:
+def outcomes_per_year(atmps: pd.DataFrame, data_dir=None) -> pd.DataFrame:
     """Initial authorisations, refusals and withdrawn applications per calendar year.
 
     Authorisations from the product record, failures from :func:`failed_applications` (under
@@ -428,7 +430,7 @@ def outcomes_per_year(atmps: pd.DataFrame) -> pd.DataFrame:
         ``authorised``, ``refused``, ``withdrawn`` (int).
     """
     years = {"authorised": _authorised(atmps)["ec_decision_date"].dt.year}
-    f = failed_applications().dropna(subset=["ended"])
+    f = failed_applications(data_dir=data_dir).dropna(subset=["ended"])
     for outcome in FAILED_OUTCOMES:
         years[outcome] = f.loc[f["outcome"] == outcome, "ended"].dt.year
     counts = pd.DataFrame({k: v.value_counts() for k, v in years.items()}).fillna(0)
@@ -467,15 +469,15 @@ def draw_outcomes_per_year(counts: pd.DataFrame) -> Figure:
     return fig
 
 
-def failed_facts(atmps: pd.DataFrame) -> dict:
+def failed_facts(atmps: pd.DataFrame, data_dir=None) -> dict:
     """Glue values for *What failed* (counts over applications under the ATMP Regulation)."""
-    f = failed_applications()
-    every = failed_applications(None)
+    f = failed_applications(data_dir=data_dir)
+    every = failed_applications(None, data_dir)
     by = f["outcome"].value_counts()
     after_negative = (f["outcome"] == "withdrawn") & (
         f["opinion_date"].notna() | (f["re_examination"].astype("object") == "yes"))
     academic = f["applicant_type"].astype("object") == "academic"
-    per_year = outcomes_per_year(atmps)
+    per_year = outcomes_per_year(atmps, data_dir)
     since = per_year.loc[per_year.index >= 2025]
     return {"regulation-failed-n": len(f),
             "regulation-failed-refused": int(by.get("refused", 0)),
