@@ -84,8 +84,12 @@ def km_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
 
 
 def conditional_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
-    """What the record shows for each conditional authorisation (dates as ISO text)."""
-    cond = record.conditional_outcomes(atmps, events)
+    """What the record shows for each conditional authorisation (dates as ISO text).
+
+    The yearly renewals are not in the record, so no renewal count is shown (a 0 would read as
+    "never renewed"; every conditional authorisation is renewed yearly while it lasts).
+    """
+    cond = record.conditional_outcomes(atmps, events).drop(columns=["renewals"], errors="ignore")
     return cond.assign(granted=cond["granted"].dt.strftime("%Y-%m-%d"),
                        outcome_date=cond["outcome_date"].dt.strftime("%Y-%m-%d").fillna("—"))
 
@@ -260,6 +264,7 @@ def product_facts(routes: pd.DataFrame, counts: pd.DataFrame) -> dict:
             "regulation-share-special": percent(special, n),
             "regulation-n-orphan": int(routes.loc["total", "orphan"]),
             "regulation-n-prime": int(routes.loc["total", "PRIME"]),
+            "regulation-n-accelerated": int(routes.loc["total", "accelerated"]),
             "regulation-share-since-2018": percent(counts.loc[counts.index >= 2018].to_numpy().sum(), n)}
 
 
