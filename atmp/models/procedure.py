@@ -282,7 +282,8 @@ def draw_today_and_reform() -> Figure:
               PHASE_COLORS["Commission decision"], "black"),
              (f"JCA\nreport\n≤{JCA_REPORT_DAYS} d", decision, jca, plots.OKABE_ITO["bluish green"], "black")]
     for label, a, b, color, ink in today:
-        ax.barh(1, b - a, left=a, height=0.5, color=color, edgecolor="white")
+        ax.barh(1, b - a, left=a, height=0.5, color=color, edgecolor=plots.edge(color),
+                linewidth=0.8)
         ax.text((a + b) / 2, 1, label, ha="center", va="center", fontsize=8, color=ink)
     ax.barh(0, jca, left=0, height=0.5, color="#DDDDDD", edgecolor=plots.REFERENCE_COLOR,
             hatch="//", linewidth=0.8)
