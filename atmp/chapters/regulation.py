@@ -5,8 +5,10 @@ initial authorisations per year and legal route (:func:`authorisation_counts`,
 :func:`draw_authorisation_types`), the route at grant against the status today
 (:func:`route_table`), each product's regulatory life, how long authorisations are held
 (Kaplan–Meier, with still-authorised products censored at the data date), what became of
-conditional authorisations and why authorisations were lost. The procedure-clock model is
-:mod:`atmp.models.procedure`.
+conditional authorisations and why authorisations were lost. The law of 2025–26 comes from
+``data/legal-framework.csv`` (:func:`law_table`, :func:`acts_table`), the applications that did
+not end in an authorisation from ``data/failed-applications.csv`` (:func:`failed_table`,
+:func:`outcomes_per_year`). The procedure-clock model is :mod:`atmp.models.procedure`.
 
 Examples
 --------
@@ -26,7 +28,7 @@ from matplotlib.figure import Figure
 
 from atmp import chapters, data, plots, record
 from atmp.models import procedure
-from atmp.text import join_names, percent
+from atmp.text import join_names, long_date, percent
 from atmp.widgets import Interactive
 
 CHAPTER = "regulation"
@@ -34,7 +36,7 @@ WIDGETS = (procedure.CLOCK,)
 
 #: Date on which the legal sources of the chapter were last checked (see the chapter's
 #: "Facts as of" section and the bibliography).
-LEGAL_SOURCES_CHECKED = dt.date(2026, 11, 25)
+LEGAL_SOURCES_CHECKED = dt.date(2026, 11, 30)
 
 #: One colour per legal route at initial authorisation (Okabe–Ito, colour-blind safe).
 ROUTE_COLORS: dict[str, str] = {
@@ -82,8 +84,12 @@ def km_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
 
 
 def conditional_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
-    """What the record shows for each conditional authorisation (dates as ISO text)."""
-    cond = record.conditional_outcomes(atmps, events)
+    """What the record shows for each conditional authorisation (dates as ISO text).
+
+    The yearly renewals are not in the record, so no renewal count is shown (a 0 would read as
+    "never renewed"; every conditional authorisation is renewed yearly while it lasts).
+    """
+    cond = record.conditional_outcomes(atmps, events).drop(columns=["renewals"], errors="ignore")
     return cond.assign(granted=cond["granted"].dt.strftime("%Y-%m-%d"),
                        outcome_date=cond["outcome_date"].dt.strftime("%Y-%m-%d").fillna("—"))
 
@@ -106,7 +112,7 @@ def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     return {**chapters.common_facts(CHAPTER),
             "regulation-legal-checked": LEGAL_SOURCES_CHECKED,
             **product_facts(routes, counts), **clock_facts(), **km_facts(kmf, spans, km),
-            **story_facts(cond, record.exits(spans))}
+            **story_facts(cond, record.exits(spans)), **law_facts(), **failed_facts(atmps)}
 
 
 def figures(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
@@ -123,7 +129,10 @@ def figures(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     return {"regulation-routes-per-year": lambda: draw_authorisation_types(
                 authorisation_counts(atmps)),
             "regulation-life-timeline": life,
-            "regulation-time-on-market": held}
+            "regulation-authorisation-held": held,
+            "regulation-procedure-today-reform": procedure.draw_today_and_reform,
+            "regulation-outcomes-per-year": lambda: draw_outcomes_per_year(
+                outcomes_per_year(atmps))}
 
 
 # ----------------------------------------------------------------------------- routes
@@ -255,6 +264,7 @@ def product_facts(routes: pd.DataFrame, counts: pd.DataFrame) -> dict:
             "regulation-share-special": percent(special, n),
             "regulation-n-orphan": int(routes.loc["total", "orphan"]),
             "regulation-n-prime": int(routes.loc["total", "PRIME"]),
+            "regulation-n-accelerated": int(routes.loc["total", "accelerated"]),
             "regulation-share-since-2018": percent(counts.loc[counts.index >= 2018].to_numpy().sum(), n)}
 
 
@@ -307,3 +317,181 @@ def story_facts(cond: pd.DataFrame, gone: pd.DataFrame) -> dict:
             "regulation-exits-n": len(gone), "regulation-exits-commercial": int(commercial.sum()),
             "regulation-exits-other-names": names(gone.loc[~commercial, "product"]),
             "regulation-exit-median-years": f"{gone['years'].median():.1f}" if len(gone) else "n/a"}
+
+
+# ----------------------------------------------------------------------------- the law of 2025–26
+
+#: Columns of ``data/legal-framework.csv`` shown side by side (today's law against the reform).
+_LAW_COLUMNS = {"topic": "topic", "today_rule": "today (in force)",
+                "today_act_article": "act and article today", "reform_rule": "the reform (agreed)",
+                "reform_act_article": "act and article of the reform",
+                "reform_article_check": "reform checked"}
+
+
+def law_table(data_dir=None) -> pd.DataFrame:
+    """Today's rule beside the pharmaceutical reform, topic by topic.
+
+    From ``data/legal-framework.csv`` (rows of kind ``today vs reform``); the last column says
+    how far the reform's wording was checked (``not verified`` where only reports were read).
+    """
+    t = data.load("legal-framework", data_dir)
+    t = t[t["kind"] == "today vs reform"]
+    return t[list(_LAW_COLUMNS)].rename(columns=_LAW_COLUMNS).reset_index(drop=True)
+
+
+def acts_table(data_dir=None) -> pd.DataFrame:
+    """The acts and guidelines in force (or adopted, applying later) beside the reform.
+
+    From ``data/legal-framework.csv`` (kinds ``act in force`` and ``guideline``), in order of
+    the date from which each applies.
+    """
+    t = data.load("legal-framework", data_dir)
+    t = t[t["kind"].isin(["act in force", "guideline"])].sort_values("today_applies_from")
+    return pd.DataFrame({"topic": t["topic"], "kind": t["kind"],
+                         "applies from": t["today_applies_from"].dt.strftime("%Y-%m-%d"),
+                         "act and article": t["today_act_article"].replace("", "— (guideline)"),
+                         "what it says": t["today_rule"]}).reset_index(drop=True)
+
+
+def law_facts(on=None, data_dir=None) -> dict:
+    """Glue values for *The law of 2025–26*: the reform's status and the dates the acts apply.
+
+    ``on`` is the date at which "applies" is judged (default: the legal-sources date);
+    ``data_dir`` another data folder (tests).
+    """
+    t = data.load("legal-framework", data_dir).set_index("topic")
+    on = pd.Timestamp(on or LEGAL_SOURCES_CHECKED)
+    reform = t[t["kind"] == "today vs reform"]
+    acts = t[t["kind"] == "act in force"]
+    applies = acts["today_applies_from"]
+
+    def date(topic: str) -> str:
+        return long_date(t.loc[topic, "today_applies_from"])
+
+    return {"regulation-reform-n-topics": len(reform),
+            "regulation-reform-status": str(reform["reform_status"].mode().iloc[0]),
+            "regulation-reform-n-unverified": int((reform["reform_article_check"]
+                                                   == "not verified").sum()),
+            "regulation-acts-applying": int((applies <= on).sum()),
+            "regulation-acts-later": int((applies > on).sum()),
+            "regulation-hta-from": date("EU joint clinical assessment (HTA) of ATMPs"),
+            "regulation-ctr-from": date("Clinical trials: Regulation (EU) No 536/2014 the only regime"),
+            "regulation-soho-from": date("Substances of human origin used as starting materials "
+                                         "(SoHO Regulation)"),
+            "regulation-fees-from": date("EMA fees"),
+            "regulation-gmp-from": date("GMP for ATMPs and its revision"),
+            "regulation-iatmp-from": date("Guideline on investigational ATMPs")}
+
+
+# ----------------------------------------------------------------------------- what failed
+
+#: Outcomes of applications that did not end in an authorisation, in the order drawn.
+FAILED_OUTCOMES = ("refused", "withdrawn")
+OUTCOME_COLORS = {"authorised": plots.OKABE_ITO["bluish green"],
+                  "refused": plots.OKABE_ITO["vermillion"],
+                  "withdrawn": plots.OKABE_ITO["orange"]}
+
+
+def failed_applications(under_atmp_regulation: bool | None = True,
+                        data_dir=None) -> pd.DataFrame:
+    """Applications that ended without an authorisation, with the date they ended.
+
+    ``ended`` is the Commission decision for a refusal and the withdrawal date for a withdrawn
+    application (NaT where the record has no date: it is reported, not guessed). By default only
+    applications under the ATMP Regulation (from 30 December 2008) are kept; ``None`` keeps all.
+    """
+    f = data.load("failed-applications", data_dir)
+    if under_atmp_regulation is not None:
+        f = f[f["under_atmp_regulation"].fillna(False).astype(bool) == under_atmp_regulation]
+    ended = f["ec_decision_date"].where(f["outcome"] == "refused", f["withdrawal_date"])
+    return f.assign(ended=ended).sort_values(["ended", "product"], kind="stable",
+                                             na_position="last").reset_index(drop=True)
+
+
+def failed_table(data_dir=None) -> pd.DataFrame:
+    """Every ATMP application of the record that did not end in an authorisation."""
+    f = failed_applications(None, data_dir)
+    neg = f["opinion_date"].notna()
+    return pd.DataFrame({
+        "product": f["product"], "applicant": f["applicant"] + " (" +
+        f["applicant_type"].astype("object").fillna(MISSING) + ")",
+        "outcome": f["outcome"].astype("object"),
+        "negative opinion": f["opinion_date"].dt.strftime("%Y-%m-%d").where(neg, "—"),
+        "ended": f["ended"].dt.strftime("%Y-%m-%d").fillna("date not seen"),
+        "reason as reported": f["reason_as_ema_states"].replace("", "not seen"),
+    })
+
+
+def outcomes_per_year(atmps: pd.DataFrame, data_dir=None) -> pd.DataFrame:
+    """Initial authorisations, refusals and withdrawn applications per calendar year.
+
+    Authorisations from the product record, failures from :func:`failed_applications` (under
+    the ATMP Regulation, dated ones only; an undated one is counted by :func:`failed_facts`).
+
+    Returns
+    -------
+    DataFrame
+        Index ``year`` (every year from the first to the last with an event), columns
+        ``authorised``, ``refused``, ``withdrawn`` (int).
+    """
+    years = {"authorised": _authorised(atmps)["ec_decision_date"].dt.year}
+    f = failed_applications(data_dir=data_dir).dropna(subset=["ended"])
+    for outcome in FAILED_OUTCOMES:
+        years[outcome] = f.loc[f["outcome"] == outcome, "ended"].dt.year
+    counts = pd.DataFrame({k: v.value_counts() for k, v in years.items()}).fillna(0)
+    lo, hi = int(counts.index.min()), int(counts.index.max())
+    counts = counts.reindex(range(lo, hi + 1), fill_value=0)[list(years)]
+    counts.index.name = "year"
+    return counts.astype(int)
+
+
+def draw_outcomes_per_year(counts: pd.DataFrame) -> Figure:
+    """Authorised applications above the axis, refused and withdrawn ones below it, per year."""
+    fig, ax = plots.new_figure(width=7.5, height=4.2)
+    years = counts.index.to_numpy()
+    ax.bar(years, counts["authorised"], color=OUTCOME_COLORS["authorised"], width=0.8,
+           label="authorised (initial Commission decision)",
+           edgecolor=plots.edge(OUTCOME_COLORS["authorised"]), linewidth=0.5)
+    bottom = np.zeros(len(counts))
+    for outcome in FAILED_OUTCOMES:
+        vals = counts[outcome].to_numpy()
+        color = OUTCOME_COLORS[outcome]
+        ax.bar(years, -vals, bottom=-bottom, color=color, width=0.8,
+               label=f"{outcome} application", edgecolor=plots.edge(color), linewidth=0.5,
+               hatch="//" if outcome == "refused" else None)
+        bottom += vals
+    ax.axhline(0, color=plots.REFERENCE_COLOR, lw=0.8)
+    top = max(int(counts["authorised"].max()), int(bottom.max()), 1)
+    ax.set_ylim(-top - 1, top + 1)
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"{abs(v):.0f}")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_xticks(years[:: 2 if len(years) > 12 else 1])
+    ax.set_xlabel("year (Commission decision, or withdrawal of the application)")
+    ax.set_ylabel("applications (below the line: no authorisation)")
+    ax.set_title("EU ATMP applications by year: authorised, refused, withdrawn")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(axis="x", visible=False)
+    return fig
+
+
+def failed_facts(atmps: pd.DataFrame, data_dir=None) -> dict:
+    """Glue values for *What failed* (counts over applications under the ATMP Regulation)."""
+    f = failed_applications(data_dir=data_dir)
+    every = failed_applications(None, data_dir)
+    by = f["outcome"].value_counts()
+    after_negative = (f["outcome"] == "withdrawn") & (
+        f["opinion_date"].notna() | (f["re_examination"].astype("object") == "yes"))
+    academic = f["applicant_type"].astype("object") == "academic"
+    per_year = outcomes_per_year(atmps, data_dir)
+    since = per_year.loc[per_year.index >= 2025]
+    return {"regulation-failed-n": len(f),
+            "regulation-failed-refused": int(by.get("refused", 0)),
+            "regulation-failed-withdrawn": int(by.get("withdrawn", 0)),
+            "regulation-failed-after-negative": int(after_negative.sum()),
+            "regulation-failed-after-negative-names": join_names(f.loc[after_negative, "product"])
+            or "none",
+            "regulation-failed-undated": join_names(f.loc[f["ended"].isna(), "product"]) or "none",
+            "regulation-failed-before-regulation": len(every) - len(f),
+            "regulation-failed-academic": join_names(f.loc[academic, "product"]) or "none",
+            "regulation-failed-since-2025": int(since[list(FAILED_OUTCOMES)].to_numpy().sum()),
+            "regulation-authorised-since-2025": int(since["authorised"].sum())}

@@ -35,6 +35,10 @@ ACCELERATED_ACTIVE_DAYS = 150
 #: Days within which EMA says the Commission issues its decision after the opinion (an
 #: administrative timeline described by EMA and the Commission, not a number in the Regulation).
 COMMISSION_DECISION_DAYS = 67
+#: Days after the Commission decision by which the Member State Coordination Group endorses the
+#: joint clinical assessment report of a medicine in the scope of the HTA Regulation (EU)
+#: 2021/2282 (all ATMPs applied for from 12 January 2025), as the Commission describes it.
+JCA_REPORT_DAYS = 30
 #: Active day after which the model places the first clock stop (the Day-120 list of questions);
 #: the accelerated timetable also has its one clock stop here in this model.
 FIRST_STOP_DAY = 120
@@ -254,6 +258,45 @@ def draw_procedure_clock(timetable: str = "standard", stop_1: float = 90, stop_2
         if b - a >= {"active": 100, "clock stop": 80}.get(phase, 40):
             ax.text((a + b) / 2, 1, _PHASE_LABELS[phase], ha="center", va="center", fontsize=7.5,
                     color="white" if phase == "active" else "black")
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+def draw_today_and_reform() -> Figure:
+    """The centralised procedure of today beside the procedure the agreed reform sets.
+
+    Top row, to scale, with the sourced numbers only: the CAT draft and CHMP opinion within
+    :data:`STANDARD_ACTIVE_DAYS` active days (clock stops not drawn), the Commission decision
+    phase EMA describes (:data:`COMMISSION_DECISION_DAYS`) and the endorsement of the joint
+    clinical assessment report (:data:`JCA_REPORT_DAYS` after the decision). Bottom row: the
+    reform's steps, not to scale, because its day counts were not verified in the texts read.
+    """
+    fig, ax = plots.fixed_figure(width=7.5, height=3.4, left=0.17, right=0.98, bottom=0.17,
+                                 top=0.88)
+    opinion = STANDARD_ACTIVE_DAYS
+    decision = opinion + COMMISSION_DECISION_DAYS
+    jca = decision + JCA_REPORT_DAYS
+    today = [("CAT draft, CHMP opinion\n" f"≤ {opinion} active days", 0, opinion,
+              PHASE_COLORS["active"], "white"),
+             (f"Commission\n~{COMMISSION_DECISION_DAYS} days", opinion, decision,
+              PHASE_COLORS["Commission decision"], "black"),
+             (f"JCA\nreport\n≤{JCA_REPORT_DAYS} d", decision, jca, plots.OKABE_ITO["bluish green"], "black")]
+    for label, a, b, color, ink in today:
+        ax.barh(1, b - a, left=a, height=0.5, color=color, edgecolor=plots.edge(color),
+                linewidth=0.8)
+        ax.text((a + b) / 2, 1, label, ha="center", va="center", fontsize=8, color=ink)
+    ax.barh(0, jca, left=0, height=0.5, color="#DDDDDD", edgecolor=plots.REFERENCE_COLOR,
+            hatch="//", linewidth=0.8)
+    ax.text(jca / 2, 0, "CHMP opinion → Commission; the CAT's role changes (2023 proposal)\n"
+            "shorter timelines agreed; day counts NOT VERIFIED (not to scale)",
+            ha="center", va="center", fontsize=8,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5})
+    ax.set_yticks([0, 1], ["reform\n(agreed; not\napplicable yet)", "today\n(in force)"])
+    ax.set_ylim(-0.5, 1.5)
+    ax.set_xlim(0, jca * 1.02)
+    ax.set_xticks([0, opinion, decision, jca])
+    ax.set_xlabel("days from a valid application (today's row; clock stops not shown)")
+    ax.set_title("The EU procedure for an ATMP: today and after the reform", fontsize=10)
     ax.grid(axis="y", visible=False)
     return fig
 

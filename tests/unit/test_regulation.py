@@ -228,3 +228,122 @@ def test_glue_values_for_the_prose():
     assert story["regulation-exits-commercial"] == 1
     assert story["regulation-exits-other-names"] == "E and C"
     assert story["regulation-cond-unrecorded"] == 0
+
+
+# ----------------------------------------------------------------- the law of 2025–26, what failed
+
+
+def _write(folder, name, rows):
+    """A table of ``data/`` with the real columns, holding only ``rows`` (dicts), in ``folder``."""
+    import csv
+    import shutil
+
+    shutil.copy(data.DATA_DIR / "datapackage.json", folder / "datapackage.json")
+    columns = [f["name"] for f in data.fields(name)]
+    with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=columns)
+        w.writeheader()
+        for r in rows:
+            w.writerow({c: r.get(c, "") for c in columns})
+    return folder
+
+
+def _failed(tmp_path):
+    base = {"under_atmp_regulation": "true", "applicant_type": "company",
+            "source_url": "https://example.org", "verified_on": "2026-11-30"}
+    rows = [
+        {"product": "R1", "outcome": "refused", "opinion_date": "2015-06-25",
+         "re_examination": "yes", "final_opinion_date": "2015-10-22",
+         "ec_decision_date": "2015-12-21"},
+        {"product": "W1", "outcome": "withdrawn", "withdrawal_date": "2013-01-14"},
+        {"product": "W2", "outcome": "withdrawn", "re_examination": "yes",
+         "withdrawal_date": "2013-03-08"},                       # after a negative opinion, no date
+        {"product": "W3", "outcome": "withdrawn"},                  # end date not seen
+        {"product": "A1", "outcome": "refused", "applicant_type": "academic",
+         "opinion_date": "2026-06-25", "ec_decision_date": "2026-09-14"},
+        {"product": "OLD", "outcome": "withdrawn", "withdrawal_date": "2007-07-13",
+         "under_atmp_regulation": "false"},
+    ]
+    return _write(tmp_path, "failed-applications", [{**base, **r} for r in rows])
+
+
+def test_a_failed_application_ends_on_its_refusal_or_withdrawal_and_undated_ones_are_kept(tmp_path):
+    folder = _failed(tmp_path)
+    f = regulation.failed_applications(data_dir=folder)
+    assert "OLD" not in set(f["product"])                          # before the ATMP Regulation
+    ended = dict(zip(f["product"], f["ended"], strict=True))
+    assert ended["R1"] == pd.Timestamp("2015-12-21")               # the Commission decision
+    assert ended["W1"] == pd.Timestamp("2013-01-14")               # the withdrawal
+    assert pd.isna(ended["W3"]) and f["product"].iloc[-1] == "W3"  # reported, not guessed
+    assert len(regulation.failed_applications(None, folder)) == 6
+    table = regulation.failed_table(folder)
+    assert table.loc[table["product"] == "W3", "ended"].item() == "date not seen"
+
+
+def test_outcomes_per_year_counts_each_dated_outcome_once(tmp_path):
+    folder = _failed(tmp_path)
+    counts = regulation.outcomes_per_year(_atmps(), folder)
+    assert list(counts.index) == list(range(2010, 2027))            # every year, none skipped
+    assert counts["authorised"].sum() == len(_atmps())
+    assert counts.loc[2013, "withdrawn"] == 2 and counts.loc[2015, "refused"] == 1
+    assert counts.loc[2026, "refused"] == 1
+    assert counts[["refused", "withdrawn"]].to_numpy().sum() == 4  # W3 (undated) not drawn
+    ax = regulation.draw_outcomes_per_year(counts).axes[0]
+    heights = np.array([p.get_height() for p in ax.patches]).reshape(3, len(counts))
+    np.testing.assert_array_equal(heights[0], counts["authorised"])
+    np.testing.assert_array_equal(-heights[1], counts["refused"])
+    np.testing.assert_array_equal(-heights[2], counts["withdrawn"])
+
+
+def test_failed_facts_name_the_withdrawals_after_a_negative_opinion_and_the_academic_applicant(
+        tmp_path):
+    facts = regulation.failed_facts(_atmps(), _failed(tmp_path))
+    assert facts["regulation-failed-n"] == 5
+    assert (facts["regulation-failed-refused"], facts["regulation-failed-withdrawn"]) == (2, 3)
+    assert facts["regulation-failed-after-negative-names"] == "W2"
+    assert facts["regulation-failed-academic"] == "A1"
+    assert facts["regulation-failed-undated"] == "W3"
+    assert facts["regulation-failed-before-regulation"] == 1
+    assert facts["regulation-failed-since-2025"] == 1
+
+
+def test_law_facts_separate_acts_that_apply_from_those_that_apply_later(tmp_path):
+    rows = [{"topic": "EU joint clinical assessment (HTA) of ATMPs", "kind": "act in force",
+             "today_applies_from": "2025-01-12"},
+            {"topic": "Clinical trials: Regulation (EU) No 536/2014 the only regime",
+             "kind": "act in force", "today_applies_from": "2022-01-31"},
+            {"topic": "Substances of human origin used as starting materials (SoHO Regulation)",
+             "kind": "act in force", "today_applies_from": "2027-08-07"},
+            {"topic": "EMA fees", "kind": "act in force", "today_applies_from": "2025-01-01"},
+            {"topic": "GMP for ATMPs and its revision", "kind": "guideline",
+             "today_applies_from": "2018-05-22"},
+            {"topic": "Guideline on investigational ATMPs", "kind": "guideline",
+             "today_applies_from": "2025-07-01"},
+            {"topic": "Sunset clause", "kind": "today vs reform", "reform_status":
+             "provisionally agreed", "reform_article_check": "not verified"},
+            {"topic": "Market protection", "kind": "today vs reform", "reform_status":
+             "provisionally agreed", "reform_article_check": "secondary source"}]
+    base = {"source_url": "https://example.org", "verified_on": "2026-11-30",
+            "today_rule": "rule"}
+    folder = _write(tmp_path, "legal-framework", [{**base, **r} for r in rows])
+    facts = regulation.law_facts(on="2026-11-30", data_dir=folder)
+    assert (facts["regulation-acts-applying"], facts["regulation-acts-later"]) == (3, 1)
+    assert regulation.law_facts(on="2027-08-07", data_dir=folder)["regulation-acts-later"] == 0
+    assert facts["regulation-soho-from"] == "7 August 2027"
+    assert facts["regulation-reform-n-topics"] == 2 and facts["regulation-reform-n-unverified"] == 1
+    assert facts["regulation-reform-status"] == "provisionally agreed"
+    assert regulation.law_table(folder)["topic"].tolist() == ["Sunset clause", "Market protection"]
+    assert regulation.acts_table(folder)["applies from"].is_monotonic_increasing
+
+
+def test_the_procedure_figure_draws_only_sourced_day_counts():
+    from atmp.models import procedure
+
+    ax = procedure.draw_today_and_reform().axes[0]
+    assert [int(t) for t in ax.get_xticks()] == [
+        0, procedure.STANDARD_ACTIVE_DAYS,
+        procedure.STANDARD_ACTIVE_DAYS + procedure.COMMISSION_DECISION_DAYS,
+        procedure.STANDARD_ACTIVE_DAYS + procedure.COMMISSION_DECISION_DAYS
+        + procedure.JCA_REPORT_DAYS]
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert "NOT VERIFIED" in texts and "180" not in texts and "46" not in texts
