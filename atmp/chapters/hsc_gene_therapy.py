@@ -18,6 +18,8 @@ from atmp.text import join_names
 CHAPTER = "hsc-gene-therapy"
 WIDGETS = (model.VCN, model.CLONES, model.RISK)
 EVIDENCE = "hsc-gene-therapy-evidence"
+#: Newest efficacy numbers of the gene-therapy families (Waskyra's US approval dataset).
+NEW_EVIDENCE = "gene-therapy-evidence-2025-26"
 #: The study of the eli-cel cancers in ``hsc-gene-therapy-evidence``.
 ELI_CEL_STUDY = "ALD-102 and ALD-104 with LTF-304 (Duncan 2024)"
 #: Growth advantage (per year) of the worked clonal example; the clone numbers are the ends of
@@ -151,7 +153,24 @@ def safety_facts() -> dict:
         f"{k}zyn-aml-n": int(zyn_end["count"]),
         f"{k}scid-n": int(scid["count"]), f"{k}scid-of": int(scid["denominator"]),
         f"{k}scid-year": scid["date"].year,
+        **_waskyra_fda_facts(),
     }
+
+
+def _waskyra_fda_facts() -> dict:
+    """The US approval dataset of Waskyra (``gene-therapy-evidence-2025-26``)."""
+    ev = data.load(NEW_EVIDENCE)
+    ev = ev[ev["product"] == "Waskyra"]
+
+    def value(text: str) -> float:
+        hit = ev[ev["outcome"].str.contains(text, regex=False)]
+        if hit.empty:
+            raise ValueError(f"no Waskyra row with {text!r} in {NEW_EVIDENCE}")
+        return hit["value"].iloc[0]
+    k = "hsc-gene-therapy-wask-fda-"
+    return {f"{k}date": ev["date"].iloc[0], f"{k}n": int(value("patients")),
+            f"{k}infections": f"{value('severe infections'):g}%",
+            f"{k}bleeding": f"{value('bleeding'):g}%"}
 
 
 def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
