@@ -642,6 +642,7 @@ def new_row(rec: dict[str, Any], columns: list[str], label: str, today: dt.date)
         "product": rec["name_of_medicine"], "inn": rec[INN] or rec.get("active_substance") or "",
         "ema_product_number": rec["ema_product_number"],
         "ec_decision_date": _iso(rec["marketing_authorisation_date"]), "authorisation_type": auth,
+        "authorisation_type_now": auth if status == "authorised" else "",
         "orphan": _tf(bool(rec["orphan_medicine"])), "prime": _tf(bool(rec["prime_priority_medicine"])),
         "accelerated_assessment": _tf(bool(rec["accelerated_assessment"])),
         "status": status, "status_date": status_date or "",

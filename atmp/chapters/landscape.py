@@ -87,7 +87,7 @@ def status_table(atmps: pd.DataFrame) -> pd.DataFrame:
     for status in atmps["status"].cat.categories:
         sub = atmps[atmps["status"] == status].sort_values("ec_decision_date")
         if len(sub):
-            reasons = "; ".join(dict.fromkeys(r for r in sub["status_reason"] if r))
+            reasons = "; ".join(dict.fromkeys(str(r) for r in sub["status_reason"].dropna()))
             rows.append((status, len(sub), ", ".join(sub["product"]), reasons))
     return pd.DataFrame(rows, columns=["status", "products", "names", "reasons"])
 

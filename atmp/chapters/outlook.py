@@ -8,7 +8,8 @@ ever authorised. Everything about products is computed from ``data/atmps.csv`` a
   of :mod:`atmp.models.cost`, which also holds the cost model, its widget and the routes
   schematic);
 * :func:`attrition_table` and :func:`exit_reasons` — how many of each group lost their
-  authorisation, how soon and why; :func:`fit_by_group` — Kaplan–Meier estimates of how long
+  authorisation, how soon and why (the controlled reasons of ``status_reason``);
+  :func:`fit_by_group` — Kaplan–Meier estimates of how long
   the authorisation is held, by group;
 * :func:`price_table` and :func:`draw_prices` — published list prices
   (``data/outlook-prices.csv``, every row with its source).
@@ -37,12 +38,8 @@ CHAPTER = "outlook"
 WIDGETS = (COST,)
 PRICES = "outlook-prices"
 
-#: Keywords that sort a free-text ``status_reason`` into a reason category (first match wins).
-REASON_KEYWORDS = (
-    ("efficacy (confirmatory trial failed)", ("trial failed", "efficacy")),
-    ("manufacturing", ("manufactur", "site closed")),
-    ("commercial", ("commercial", "demand", "not renewed by the holder")),
-)
+#: The controlled exit reasons of ``atmps.csv`` (``status_reason``), in the schema's order.
+REASONS = tuple(r for r in data.enum("atmps", "status_reason") if r != "see EMA")
 
 
 def products(atmps: pd.DataFrame) -> pd.DataFrame:
@@ -65,16 +62,6 @@ def source_group(atmps: pd.DataFrame) -> pd.Series:
     out[src.str.startswith("autologous")] = "autologous cells"
     out[src.str.startswith("allogeneic")] = "allogeneic cells"
     return out
-
-
-def reason_category(reason: str) -> str:
-    """Sort a free-text reason for losing the authorisation into a category (``other`` if none
-    fits)."""
-    text = (reason or "").lower()
-    for category, words in REASON_KEYWORDS:
-        if any(w in text for w in words):
-            return category
-    return "other"
 
 
 def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
@@ -141,7 +128,8 @@ def attrition_view(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
 
 
 def exit_reasons(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
-    """Products that lost their authorisation, with group, status, exit date and reason category.
+    """Products that lost their authorisation, with group, status, exit date and the controlled
+    exit reason of ``atmps.csv`` (the reason in the holder's words is in its ``notes``).
 
     The exit date is :func:`atmp.record.exit_dates` (for a suspension never lifted, the start of
     the suspension).
@@ -153,8 +141,7 @@ def exit_reasons(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
         "group": gone["product"].map(group),
         "status": gone["status"],
         "left": gone["end"].dt.strftime("%Y-%m-%d"),
-        "reason (data)": gone["status_reason"],
-        "category": gone["status_reason"].map(reason_category),
+        "reason": gone["status_reason"].astype(str),
     })
 
 
@@ -231,7 +218,7 @@ def _pct(x: float) -> str:
 def record_facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     """Counts, shares and exit reasons of the whole record (keys ``outlook-…``)."""
     att = attrition_table(atmps, events)
-    counts = exit_reasons(atmps, events)["category"].value_counts()
+    counts = exit_reasons(atmps, events)["reason"].value_counts()
     grp = source_group(products(atmps))
     return {
         "outlook-n": int(att.loc["all", "products"]),
@@ -245,8 +232,10 @@ def record_facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
         "outlook-share-left-invivo": _pct(att.loc["in vivo (no cells)", "share left"]),
         "outlook-median-exit": f"{att.loc['all', 'median years to exit']:.1f}",
         "outlook-n-commercial": int(counts.get("commercial", 0)),
-        "outlook-n-manufacturing": int(counts.get("manufacturing", 0)),
-        "outlook-n-efficacy": int(counts.get("efficacy (confirmatory trial failed)", 0)),
+        "outlook-n-manufacturing": int(counts.get("manufacturing or site", 0)),
+        "outlook-n-efficacy": int(counts.get("confirmatory evidence failed", 0)),
+        "outlook-n-not-renewed": int(counts.get("not renewed", 0)),
+        "outlook-n-safety": int(counts.get("safety", 0)),
     }
 
 

@@ -31,11 +31,9 @@ def test_attrition_table_adds_up_and_uses_the_record_exit_rule(dataset):
     assert att.loc["all", "left the market"] == lost
 
 
-def test_reason_categories():
-    assert outlook.reason_category("commercial (low demand)") == "commercial"
-    assert outlook.reason_category("manufacturing site closed; not renewed") == "manufacturing"
-    assert outlook.reason_category("confirmatory trial failed (ADMIRE-CD II)").startswith("efficacy")
-    assert outlook.reason_category("") == "other"
+def test_exit_reasons_use_the_controlled_vocabulary():
+    assert set(outlook.REASONS) == {"commercial", "confirmatory evidence failed",
+                                    "manufacturing or site", "safety", "not renewed"}
 
 
 def test_exit_reasons_match_the_record(dataset):
@@ -43,10 +41,11 @@ def test_exit_reasons_match_the_record(dataset):
     gone = outlook.exit_reasons(atmps, events)
     spans = record.authorisation_spans(atmps, events, data.data_as_of())
     assert list(gone["product"]) == list(record.exits(spans)["product"])
-    assert "other" not in set(gone["category"]), "every recorded reason should be categorised"
+    assert set(gone["reason"]) <= set(outlook.REASONS), "every exit has a controlled reason"
     facts = outlook.facts(atmps, events)
     assert (facts["outlook-n-commercial"] + facts["outlook-n-manufacturing"]
-            + facts["outlook-n-efficacy"] == len(gone) == facts["outlook-n-left"])
+            + facts["outlook-n-efficacy"] + facts["outlook-n-not-renewed"]
+            + facts["outlook-n-safety"] == len(gone) == facts["outlook-n-left"])
 
 
 def test_group_counts_add_up_to_the_record(dataset):
@@ -100,4 +99,5 @@ def test_exercise_solutions(dataset):
     prices = data.load("outlook-prices")
     assert prices["price"].max() / prices["price"].min() == pytest.approx(280)
     gone = outlook.exit_reasons(atmps, events)
-    assert set(gone[gone["category"] != "commercial"]["product"]) == {"MACI", "Alofisel"}
+    assert set(gone[gone["reason"] == "confirmatory evidence failed"]["product"]) == {
+        "Zalmoxis", "Alofisel"}
