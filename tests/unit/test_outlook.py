@@ -62,25 +62,36 @@ def test_route_table_counts_every_product_once(dataset):
     assert set(t.columns) == set(atmps["authorisation_type"].astype(str))
 
 
-def test_prices_are_sourced_and_refer_to_products(dataset):
+def test_eu_prices_and_access_are_sourced_and_refer_to_products(dataset):
     atmps, _ = dataset
-    prices = data.load("outlook-prices")
+    prices = data.load("outlook-eu-prices")
     assert set(prices["product"]) <= set(atmps["product"])
     assert prices["source"].str.match(r"https?://").all()
-    assert (prices["price"] > 0).all()
-    # NICE TA467 and HST15 list prices
-    by = prices.set_index("product")["price"]
-    assert by["Holoclar"] == 80_000 and by["Zolgensma"] == 1_795_000
+    assert (prices["price"] > 0).all() and set(prices["currency"].astype(str)) == {"EUR"}
+    assert "United Kingdom" not in set(prices["country"])
+    access = outlook.access_table()
+    assert set(access["product"]) <= set(atmps["product"])
+    assert access["source"].str.match(r"https?://").all()
 
 
 def test_price_figure_has_one_bar_per_price_coloured_by_class(dataset):
     atmps, _ = dataset
-    prices = data.load("outlook-prices")
+    prices = data.load("outlook-eu-prices")
     ax = outlook.draw_prices(prices, atmps).axes[0]
     assert len(ax.patches) == len(prices)
     assert [t.get_text() for t in ax.get_yticklabels()] == list(
         prices.sort_values("price")["product"])
-    assert "GBP" in ax.get_xlabel()
+    assert "EUR" in ax.get_xlabel()
+
+
+def test_donor_cell_products_are_grouped_by_doses_per_run(dataset):
+    atmps, _ = dataset
+    group = dict(zip(atmps["product"], outlook.source_group(atmps), strict=True))
+    assert group["Zalmoxis"] == group["Zemcelpro"] == "donor cells, one patient"
+    assert group["Alofisel"] == group["Ebvallo"] == "donor cells, banked"
+    new = atmps.iloc[[0]].assign(product="Newcel", cell_source="allogeneic")
+    with pytest.raises(ValueError, match="Newcel"):
+        outlook.source_group(new)
 
 
 def test_time_on_market_figure_has_one_curve_per_group(dataset):
@@ -96,8 +107,10 @@ def test_time_on_market_figure_has_one_curve_per_group(dataset):
 def test_exercise_solutions(dataset):
     """The numbers the chapter's exercise solutions state."""
     atmps, events = dataset
-    prices = data.load("outlook-prices")
-    assert prices["price"].max() / prices["price"].min() == pytest.approx(280)
+    access = outlook.access_table()
+    italy = access[(access["country"] == "Italy") & (access["status"] != "reimbursed")]
+    assert set(italy["product"]) == {"Spherox", "Alofisel", "Abecma", "Carvykti", "Breyanzi",
+                                     "Roctavian", "Hemgenix", "Ebvallo"}
     gone = outlook.exit_reasons(atmps, events)
     assert set(gone[gone["reason"] == "confirmatory evidence failed"]["product"]) == {
         "Zalmoxis", "Alofisel"}
