@@ -9,7 +9,13 @@ authorised, and compares them with ``data/atmps.csv``:
 * **changed** — a field that differs (status, status date, initial decision date; and, for
   information only, the orphan / PRIME / accelerated-assessment flags and the holder, which EMA gives
   as of today while the dataset records them at the initial authorisation);
-* **missing** — a product of the dataset absent from the export's ATMPs.
+* **missing** — a product of the dataset absent from the export's ATMPs;
+* **failed** — ATMP applications that did not end in an authorisation (refused, application
+  withdrawn, negative opinion). EMA's ``advanced_therapy`` flag is not reliable for these (the
+  refused Tacquell and the authorised Itvisma read "No" in the export of September 2026), so a
+  record is found by its product number or name in ``failed-applications.csv`` or ``atmps.csv``
+  first and by the flag last; the flag is reported as information, and dates the export leaves
+  empty are reported as missing, never guessed (:func:`failed_applications`).
 
 ``--apply`` writes the EMA-owned fields of existing rows and appends new rows marked for curation;
 it never deletes a row and never touches a curated column.
@@ -134,6 +140,8 @@ OUR_COLUMNS = ("product", "inn", "ema_product_number", "ec_decision_date", "auth
                "orphan", "prime", "accelerated_assessment", "status", "status_date", "status_reason",
                "mah", "therapeutic_area", "indication", "sources", "notes")
 INDICATION_MAX = 200  # characters
+#: The table of ATMP applications that did not end in an authorisation.
+FAILED = "failed-applications"
 
 
 class ExportError(ValueError):
@@ -521,6 +529,8 @@ class Report:
     new: list[dict[str, str]] = field(default_factory=list)
     changed: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, str]] = field(default_factory=list)
+    #: applications that did not end in an authorisation (:func:`failed_applications`)
+    failed: list[dict[str, str]] = field(default_factory=list)
     ignored: int = 0
     compared: int = 0
     label: str = ""
@@ -528,11 +538,12 @@ class Report:
     changed_rows: list[int] = field(default_factory=list, repr=False)
 
     def as_json(self) -> dict[str, Any]:
-        """The report as a JSON-ready dict (keys ``new``, ``changed``, ``missing``, ``ignored``)."""
+        """The report as a JSON-ready dict (keys ``new``, ``changed``, ``missing``, ``failed``,
+        ``ignored``)."""
         new = [{k: row[k] for k in ("product", "inn", "ema_product_number", "ec_decision_date", "status",
                                     "status_date", "sources")} for row in self.new]
         return {"export": self.label, "compared": self.compared, "new": new, "changed": self.changed,
-                "missing": self.missing, "ignored": self.ignored}
+                "missing": self.missing, "failed": self.failed, "ignored": self.ignored}
 
 
 def _iso(d: dt.date | None) -> str:
@@ -642,6 +653,7 @@ def new_row(rec: dict[str, Any], columns: list[str], label: str, today: dt.date)
         "product": rec["name_of_medicine"], "inn": rec[INN] or rec.get("active_substance") or "",
         "ema_product_number": rec["ema_product_number"],
         "ec_decision_date": _iso(rec["marketing_authorisation_date"]), "authorisation_type": auth,
+        "authorisation_type_now": auth if status == "authorised" else "",
         "orphan": _tf(bool(rec["orphan_medicine"])), "prime": _tf(bool(rec["prime_priority_medicine"])),
         "accelerated_assessment": _tf(bool(rec["accelerated_assessment"])),
         "status": status, "status_date": status_date or "",
@@ -655,7 +667,8 @@ def new_row(rec: dict[str, Any], columns: list[str], label: str, today: dt.date)
 
 
 def reconcile(export: Export, ours: list[dict[str, str]], columns: list[str] | None = None,
-              today: dt.date | None = None) -> Report:
+              today: dt.date | None = None,
+              failed_rows: list[dict[str, str]] | None = None) -> Report:
     """Compare the export's human ATMPs with the rows of ``atmps.csv``.
 
     Records match by ``ema_product_number``, then by product name (case-insensitive).
@@ -670,6 +683,9 @@ def reconcile(export: Export, ours: list[dict[str, str]], columns: list[str] | N
         Column order for new rows (default: the keys of the first row, or :data:`OUR_COLUMNS`).
     today : datetime.date, optional
         Date written into the notes of new rows (default: today).
+    failed_rows : list of dict of str, optional
+        The rows of ``failed-applications.csv``, used to recognise failed ATMP applications
+        that EMA does not flag as advanced therapies (:func:`failed_applications`).
 
     Returns
     -------
@@ -697,6 +713,7 @@ def reconcile(export: Export, ours: list[dict[str, str]], columns: list[str] | N
         report.changed.extend(diffs)
         report.changed_rows.extend([i] * len(diffs))
     report.missing = _missing([r for i, r in enumerate(ours) if i not in matched], export.records)
+    report.failed = failed_applications(export.records, failed_rows or [], ours)
     return report
 
 
@@ -715,6 +732,80 @@ def _missing(rows: list[dict[str, str]], records: list[dict[str, Any]]) -> list[
             reason = f"in the export with status {status} and no authorisation date"
         out.append({"product": row["product"], "ema_product_number": row["ema_product_number"],
                     "reason": reason})
+    return out
+
+
+#: EMA statuses of an application that did not end in an authorisation, and our outcome words.
+FAILED_STATUSES = {"refused": "refused", "application withdrawn": "application withdrawn",
+                   "withdrawn application": "application withdrawn"}
+
+
+def _failed_outcome(rec: dict[str, Any]) -> str | None:
+    """``refused``, ``application withdrawn`` or ``negative opinion`` for a human record that
+    never held an authorisation; None for any other record."""
+    if rec["category"].lower() != "human" or ever_authorised(rec):
+        return None
+    status = FAILED_STATUSES.get(rec["medicine_status"].strip().lower())
+    if status:
+        return status
+    if str(rec.get("opinion_status") or "").strip().lower() == "negative":
+        return "negative opinion"
+    return None
+
+
+def failed_applications(records: list[dict[str, Any]], failed_rows: list[dict[str, str]],
+                        ours: list[dict[str, str]]) -> list[dict[str, str]]:
+    """ATMP applications in the export that did not end in an authorisation.
+
+    EMA's ``advanced_therapy`` flag is not reliable for this (in the export of September 2026
+    the refused ATMP Tacquell and the authorised ATMP Itvisma read "No"), so a human record that
+    was refused, whose application was withdrawn, or that has a negative opinion and no
+    authorisation counts as an ATMP application if **any** of these holds, tried in this order:
+    its product number is in ``failed-applications.csv`` or ``atmps.csv``; its name is a product
+    there (case-insensitive); EMA flags it as an advanced therapy. EMA's flag is reported as
+    information. Dates the export leaves empty stay empty: they are reported, never guessed.
+
+    Returns
+    -------
+    list of dict of str
+        ``product``, ``ema_product_number``, ``outcome``, ``ema_status``, ``opinion_date``,
+        ``refusal_date``, ``withdrawal_of_application_date``, ``ema_advanced_therapy_flag``
+        (``Yes``/``No``/``""``), ``found_by``, ``in_failed_applications`` (``yes``/``no``) and
+        ``missing_dates`` (the outcome's dates the export does not give, ``;``-separated).
+    """
+    known = {"failed-applications.csv": failed_rows, "atmps.csv": ours}
+    numbers = {r["ema_product_number"]: f for f, rows in known.items() for r in rows
+               if r.get("ema_product_number")}
+    names = {r["product"].casefold(): f for f, rows in known.items() for r in rows}
+    failed_numbers = {r["ema_product_number"] for r in failed_rows if r.get("ema_product_number")}
+    failed_names = {r["product"].casefold() for r in failed_rows}
+    out = []
+    for rec in records:
+        outcome = _failed_outcome(rec)
+        if outcome is None:
+            continue
+        number, name = rec["ema_product_number"], rec["name_of_medicine"]
+        if number in numbers:
+            found = f"product number in {numbers[number]}"
+        elif name.casefold() in names:
+            found = f"name in {names[name.casefold()]}"
+        elif rec["advanced_therapy"] is True:
+            found = "EMA's advanced_therapy flag"
+        else:
+            continue
+        flag = {True: "Yes", False: "No"}.get(rec["advanced_therapy"], "")
+        dates = {"opinion_date": _iso(rec.get("opinion_adopted_date")),
+                 "refusal_date": _iso(rec.get("refusal_of_marketing_authorisation_date")),
+                 "withdrawal_of_application_date": _iso(rec.get("withdrawal_of_application_date"))}
+        needed = {"refused": ("opinion_date", "refusal_date"),
+                  "application withdrawn": ("withdrawal_of_application_date",),
+                  "negative opinion": ("opinion_date",)}[outcome]
+        out.append({"product": name, "ema_product_number": number, "outcome": outcome,
+                    "ema_status": rec["medicine_status"], **dates,
+                    "ema_advanced_therapy_flag": flag, "found_by": found,
+                    "in_failed_applications": "yes" if (number in failed_numbers
+                                                        or name.casefold() in failed_names) else "no",
+                    "missing_dates": ";".join(k for k in needed if not dates[k])})
     return out
 
 
@@ -836,11 +927,25 @@ def format_text(report: Report, source: str) -> str:
     applying = sum(c["applies"] for c in report.changed)
     lines = [f"EMA export {source} ({report.label}): {report.compared} human ATMPs ever authorised; "
              f"{len(report.new)} new, {len(report.changed)} changed field(s) "
-             f"({len(report.changed) - applying} informational), {len(report.missing)} missing"]
+             f"({len(report.changed) - applying} informational), {len(report.missing)} missing"
+             + (f"; {len(report.failed)} application(s) not authorised" if report.failed else "")]
     if report.ignored:
         lines.append(f"(not compared: {report.ignored} ATMP application(s) never authorised)")
     if not (report.new or report.changed or report.missing):
         lines.append("no differences")
+    if report.failed:
+        lines += ["", "Applications that did not end in an authorisation (found by product number or "
+                      "name in our tables, or by EMA's flag; EMA's flag shown as information):"]
+        for f in report.failed:
+            dates = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in f.items()
+                              if k.endswith("_date") and v) or "no dates in the export"
+            gap = f"; not given in the export: {f['missing_dates'].replace(';', ', ')}" \
+                if f["missing_dates"] else ""
+            listed = "" if f["in_failed_applications"] == "yes" else "; NOT in failed-applications.csv"
+            lines.append(f"  {f['product']} ({f['ema_product_number'] or 'no number'}): {f['outcome']}; "
+                         f"{dates}{gap}; EMA advanced_therapy flag {f['ema_advanced_therapy_flag'] or '?'}; "
+                         f"found by {f['found_by']}{listed}")
+    if not (report.new or report.changed or report.missing):
         return "\n".join(lines)
     if report.new:
         lines += ["", "New (ATMPs in the export, not in atmps.csv):"]
@@ -877,11 +982,15 @@ def build_parser() -> argparse.ArgumentParser:
                     "products, changed fields (status, status_date, ec_decision_date; and, "
                     "mah, ema_product_number where ours is empty; and, informational only, "
                     "orphan/prime/accelerated_assessment, which EMA gives "
-                    "as of today) and missing products.")
+                    "as of today) and missing products. Also lists the ATMP applications that "
+                    "did not end in an authorisation (refused, application withdrawn, negative "
+                    "opinion), found by product number or name in failed-applications.csv and "
+                    "atmps.csv or by EMA's advanced_therapy flag, which is shown as information "
+                    "because it is not reliable; dates the export omits are reported as missing.")
     rec.add_argument("export", metavar="EXPORT", type=Path,
                      help="EMA medicines report, JSON or XLSX (format detected from the content)")
     rec.add_argument("--json", action="store_true",
-                     help="print one JSON object with keys new, changed, missing (and ignored)")
+                     help="print one JSON object with keys new, changed, missing, failed (and ignored)")
     rec.add_argument("--apply", action="store_true",
                      help="write status, status_date and ec_decision_date of existing rows and append "
                           "new rows marked NEEDS CURATION; never deletes rows or edits curated columns")
@@ -908,6 +1017,16 @@ def _read_ours(data_dir: Path) -> list[dict[str, str]]:
     return rows
 
 
+def _read_failed(data_dir: Path) -> list[dict[str, str]]:
+    """The rows of ``failed-applications.csv`` ([] if the package has no such table)."""
+    if not any(r["name"] == FAILED for r in data.package(data_dir)["resources"]):
+        return []
+    rows = data.read_rows(FAILED, data_dir)
+    if any(None in r or None in r.values() for r in rows):
+        raise ValueError(f"{FAILED}.csv has a row with the wrong number of fields")
+    return rows
+
+
 def reconcile_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run ``reconcile``: parse everything, report, then apply if asked. Returns the exit status."""
     try:
@@ -921,7 +1040,7 @@ def reconcile_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     data_dir = Path(args.data_dir)
     try:
         ours = _read_ours(data_dir)
-        report = reconcile(export, ours)
+        report = reconcile(export, ours, failed_rows=_read_failed(data_dir))
     except ExportError as exc:
         print(f"{PROG}: {args.export.name}: {_one_line(exc)}", file=err)
         return 2

@@ -228,11 +228,19 @@ def life_timeline(atmps: pd.DataFrame, events: pd.DataFrame, as_of) -> tuple[pd.
 
 # ----------------------------------------------------------------------------- conversions
 
+def _now(row: pd.Series) -> str:
+    """EMA's current authorisation type of one product ("" where not read or no such column)."""
+    value = row.get("authorisation_type_now")
+    return "" if value is None or pd.isna(value) else str(value)
+
+
 def conditional_outcomes(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """What the record shows for every product first authorised conditionally.
 
-    The outcome is ``converted to standard`` (dated by the conversion event), ``left the
-    market`` (with the status), or ``no conversion recorded``: a missing event is never read
+    The outcome is ``converted to standard`` (dated by the conversion event), ``converted
+    (date not seen)`` (no event, but EMA's current type, ``authorisation_type_now``, is
+    standard), ``left the market`` (with the status), ``still conditional (EMA flag)`` (EMA's
+    current type is conditional) or ``no conversion recorded``: a missing event is never read
     as "still conditional", because the record may simply not hold the conversion yet.
 
     Returns
@@ -251,6 +259,10 @@ def conditional_outcomes(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFr
             outcome, when = "converted to standard", conv["date"].min()
         elif pd.notna(left[i]):
             outcome, when = f"left the market ({row['status']})", left[i]
+        elif _now(row) == "standard":
+            outcome, when = "converted (date not seen)", pd.NaT
+        elif _now(row) == "conditional":
+            outcome, when = "still conditional (EMA flag)", pd.NaT
         else:
             outcome, when = "no conversion recorded", pd.NaT
         rows.append({"product": row["product"], "granted": row["ec_decision_date"],

@@ -87,8 +87,8 @@ def status_table(atmps: pd.DataFrame) -> pd.DataFrame:
     for status in atmps["status"].cat.categories:
         sub = atmps[atmps["status"] == status].sort_values("ec_decision_date")
         if len(sub):
-            reasons = "; ".join(dict.fromkeys(r for r in sub["status_reason"] if r))
-            rows.append((status, len(sub), ", ".join(sub["product"]), reasons))
+            reasons = "; ".join(dict.fromkeys(str(r) for r in sub["status_reason"].dropna()))
+            rows.append((status, len(sub), ", ".join(display_names(sub)), reasons))
     return pd.DataFrame(rows, columns=["status", "products", "names", "reasons"])
 
 
@@ -115,12 +115,19 @@ def class_examples(atmps: pd.DataFrame) -> pd.DataFrame:
     }).rename_axis("ATMP class")
 
 
+def display_names(atmps: pd.DataFrame) -> pd.Series:
+    """Each product's name as EMA lists it today, with the name it was first authorised under
+    where that differs (``authorised_as``): "Beqvez (authorised as Durveqtix)"."""
+    was = atmps.get("authorised_as", pd.Series("", index=atmps.index)).fillna("").astype(str)
+    return atmps["product"].where(was == "", atmps["product"] + " (authorised as " + was + ")")
+
+
 def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """The searchable product table of the book: one row per product, short readable columns."""
     t = products(atmps)
     left = record.exit_dates(atmps, events).loc[t.index]
     return pd.DataFrame({
-        "Product": t["product"],
+        "Product": display_names(t),
         "Class": t["atmp_class"].astype(str),
         "Mechanism family": t["mechanism_family"].astype(str),
         "EC decision": t["ec_decision_date"].dt.strftime("%Y-%m-%d"),
@@ -359,7 +366,15 @@ def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
         "landscape-n-conditional": int((kind == "conditional").sum()),
         "landscape-n-exceptional": int((kind == "exceptional circumstances").sum()),
         "landscape-n-orphan": int(t["orphan"].sum()),
+        **reason_facts(t),
     }
+
+
+def reason_facts(atmps: pd.DataFrame) -> dict:
+    """How many products left for each controlled exit reason (keys ``landscape-n-reason-…``)."""
+    counts = atmps["status_reason"].value_counts()
+    return {f"landscape-n-reason-{r.replace(' ', '-')}": int(counts.get(r, 0))
+            for r in data.enum("atmps", "status_reason") if r != "see EMA"}
 
 
 def figures(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:

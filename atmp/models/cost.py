@@ -1,8 +1,8 @@
-"""Three ways to make a medicine from biology, and what a batch of one costs (chapter ``outlook``).
+"""Four ways to make a medicine from biology, and what a batch of one costs (chapter ``outlook``).
 
-* :data:`GROUPS` — where a product's active material comes from: the patient's own cells
-  (autologous), a donor's cells (allogeneic), or no cells at all (a vector given in vivo);
-  :func:`draw_routes` draws the three manufacturing routes;
+* :data:`GROUPS` — what the product is: made from the patient's own cells (autologous), made from a
+  donor's cells for one recipient, made in banked batches of donor cells for many patients, or no
+  cells at all (a vector given in vivo); :func:`draw_routes` draws the four manufacturing routes;
 * :func:`cost_per_patient` and the widget :data:`COST` — an *illustrative* model of why a batch
   made for one patient costs more per patient than a batch made for many.
 
@@ -29,9 +29,14 @@ from atmp import plots
 from atmp.widgets import Interactive, Slider
 
 #: The source groups, in the order the chapter shows them, and their colours.
-GROUPS = ("autologous cells", "allogeneic cells", "in vivo (no cells)")
+#: Grouped by what the product is: made for one patient (from the patient's own cells, or from
+#: a donor's cells for one recipient), made in banked batches from donor cells for many
+#: patients, or containing no cells.
+GROUPS = ("autologous cells", "donor cells, one patient", "donor cells, banked",
+          "in vivo (no cells)")
 GROUP_COLORS = {"autologous cells": plots.OKABE_ITO["vermillion"],
-                "allogeneic cells": plots.OKABE_ITO["orange"],
+                "donor cells, one patient": plots.OKABE_ITO["reddish purple"],
+                "donor cells, banked": plots.OKABE_ITO["orange"],
                 "in vivo (no cells)": plots.OKABE_ITO["blue"]}
 
 
@@ -94,7 +99,7 @@ def draw_cost(batch_cost_k: float = 100.0, failure_rate: float = 0.1,
     ax.plot([1], [auto], "o", ms=10, mec="black", color=GROUP_COLORS["autologous cells"],
             label=f"autologous: 1 dose per run → {auto:,.0f}k")
     ax.plot([allogeneic_doses], [allo], "s", ms=10, mec="black",
-            color=GROUP_COLORS["allogeneic cells"],
+            color=GROUP_COLORS["donor cells, banked"],
             label=f"allogeneic: {allogeneic_doses:,.0f} doses per run → {allo:,.1f}k")
     ax.axhline(per_dose_cost_k, color=plots.OKABE_ITO["grey"], ls="--", lw=1)
     ax.annotate("floor: cost per dose", (1e4, per_dose_cost_k), xytext=(-2, 3),
@@ -132,21 +137,24 @@ def _box(ax, x, y, w, h, text, color):
 ROUTES = {
     "autologous cells": ["patient's cells\ncollected", "made for this\npatient (weeks)",
                          "returned to the\nsame patient"],
-    "allogeneic cells": ["donor cells\n(one donor)", "one run makes\nmany doses (banked)",
-                         "given to many\nmatched patients"],
+    "donor cells, one patient": ["one donor's cells\n(for one recipient)",
+                                 "made for this\npatient", "given to that\none patient"],
+    "donor cells, banked": ["donor cells\n(one donor)", "one run makes\nmany doses (banked)",
+                            "given to many\npatients"],
     "in vivo (no cells)": ["vector made in\nlarge batches", "vial shipped\n(off the shelf)",
                            "patient's own cells\nchanged in the body"],
 }
 
 
 def draw_routes() -> Figure:
-    """Schematic of the three manufacturing routes: autologous, allogeneic and in vivo."""
-    fig, ax = plots.new_figure(width=9.0, height=3.4)
+    """Schematic of the four manufacturing routes: autologous, donor cells for one patient,
+    banked donor cells, and in vivo."""
+    fig, ax = plots.new_figure(width=9.0, height=4.4)
     ax.set_axis_off()
     ax.set_xlim(0, 10)
-    ax.set_ylim(0, 3.2)
+    ax.set_ylim(0, 4.25)
     for i, (name, steps) in enumerate(ROUTES.items()):
-        y = 2.2 - i * 1.05
+        y = 3.25 - i * 1.05
         ax.text(0.0, y + 0.3, name, fontsize=9.5, fontweight="bold", va="center",
                 color=GROUP_COLORS[name])
         for j, text in enumerate(steps):

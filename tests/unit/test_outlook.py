@@ -31,11 +31,9 @@ def test_attrition_table_adds_up_and_uses_the_record_exit_rule(dataset):
     assert att.loc["all", "left the market"] == lost
 
 
-def test_reason_categories():
-    assert outlook.reason_category("commercial (low demand)") == "commercial"
-    assert outlook.reason_category("manufacturing site closed; not renewed") == "manufacturing"
-    assert outlook.reason_category("confirmatory trial failed (ADMIRE-CD II)").startswith("efficacy")
-    assert outlook.reason_category("") == "other"
+def test_exit_reasons_use_the_controlled_vocabulary():
+    assert set(outlook.REASONS) == {"commercial", "confirmatory evidence failed",
+                                    "manufacturing or site", "safety", "not renewed"}
 
 
 def test_exit_reasons_match_the_record(dataset):
@@ -43,10 +41,11 @@ def test_exit_reasons_match_the_record(dataset):
     gone = outlook.exit_reasons(atmps, events)
     spans = record.authorisation_spans(atmps, events, data.data_as_of())
     assert list(gone["product"]) == list(record.exits(spans)["product"])
-    assert "other" not in set(gone["category"]), "every recorded reason should be categorised"
+    assert set(gone["reason"]) <= set(outlook.REASONS), "every exit has a controlled reason"
     facts = outlook.facts(atmps, events)
     assert (facts["outlook-n-commercial"] + facts["outlook-n-manufacturing"]
-            + facts["outlook-n-efficacy"] == len(gone) == facts["outlook-n-left"])
+            + facts["outlook-n-efficacy"] + facts["outlook-n-not-renewed"]
+            + facts["outlook-n-safety"] == len(gone) == facts["outlook-n-left"])
 
 
 def test_group_counts_add_up_to_the_record(dataset):
@@ -63,25 +62,36 @@ def test_route_table_counts_every_product_once(dataset):
     assert set(t.columns) == set(atmps["authorisation_type"].astype(str))
 
 
-def test_prices_are_sourced_and_refer_to_products(dataset):
+def test_eu_prices_and_access_are_sourced_and_refer_to_products(dataset):
     atmps, _ = dataset
-    prices = data.load("outlook-prices")
+    prices = data.load("outlook-eu-prices")
     assert set(prices["product"]) <= set(atmps["product"])
     assert prices["source"].str.match(r"https?://").all()
-    assert (prices["price"] > 0).all()
-    # NICE TA467 and HST15 list prices
-    by = prices.set_index("product")["price"]
-    assert by["Holoclar"] == 80_000 and by["Zolgensma"] == 1_795_000
+    assert (prices["price"] > 0).all() and set(prices["currency"].astype(str)) == {"EUR"}
+    assert "United Kingdom" not in set(prices["country"])
+    access = outlook.access_table()
+    assert set(access["product"]) <= set(atmps["product"])
+    assert access["source"].str.match(r"https?://").all()
 
 
 def test_price_figure_has_one_bar_per_price_coloured_by_class(dataset):
     atmps, _ = dataset
-    prices = data.load("outlook-prices")
+    prices = data.load("outlook-eu-prices")
     ax = outlook.draw_prices(prices, atmps).axes[0]
     assert len(ax.patches) == len(prices)
     assert [t.get_text() for t in ax.get_yticklabels()] == list(
         prices.sort_values("price")["product"])
-    assert "GBP" in ax.get_xlabel()
+    assert "EUR" in ax.get_xlabel()
+
+
+def test_donor_cell_products_are_grouped_by_doses_per_run(dataset):
+    atmps, _ = dataset
+    group = dict(zip(atmps["product"], outlook.source_group(atmps), strict=True))
+    assert group["Zalmoxis"] == group["Zemcelpro"] == "donor cells, one patient"
+    assert group["Alofisel"] == group["Ebvallo"] == "donor cells, banked"
+    new = atmps.iloc[[0]].assign(product="Newcel", cell_source="allogeneic")
+    with pytest.raises(ValueError, match="Newcel"):
+        outlook.source_group(new)
 
 
 def test_time_on_market_figure_has_one_curve_per_group(dataset):
@@ -97,7 +107,10 @@ def test_time_on_market_figure_has_one_curve_per_group(dataset):
 def test_exercise_solutions(dataset):
     """The numbers the chapter's exercise solutions state."""
     atmps, events = dataset
-    prices = data.load("outlook-prices")
-    assert prices["price"].max() / prices["price"].min() == pytest.approx(280)
+    access = outlook.access_table()
+    italy = access[(access["country"] == "Italy") & (access["status"] != "reimbursed")]
+    assert set(italy["product"]) == {"Spherox", "Alofisel", "Abecma", "Carvykti", "Breyanzi",
+                                     "Roctavian", "Hemgenix", "Ebvallo"}
     gone = outlook.exit_reasons(atmps, events)
-    assert set(gone[gone["category"] != "commercial"]["product"]) == {"MACI", "Alofisel"}
+    assert set(gone[gone["reason"] == "confirmatory evidence failed"]["product"]) == {
+        "Zalmoxis", "Alofisel"}

@@ -1,7 +1,8 @@
 """The one analysis of the product record (atmp.record), on a made-up record that holds the
 cases the real one does not yet: a suspension later lifted, a withdrawal that takes effect after
 the decision EMA dates it by, a suspension never lifted before expiry, a status change with no
-event, a conversion and a conditional authorisation with no recorded outcome."""
+event, a conversion, a conversion known only from EMA's current type, and a conditional authorisation
+with no recorded outcome."""
 
 import ast
 import shutil
@@ -65,7 +66,7 @@ def test_market_counts_add_up_and_follow_the_rule(rec):
     # Beta is still on the market between its withdrawal decision and the day it takes effect
     assert table.loc["2020-02-01", "left the market"] == 2  # Gamma and Zeta
     assert table.loc["2020-03-01", "left the market"] == 3
-    assert table.loc["2026-01-01"].tolist() == [6, 3, 3]
+    assert table.loc["2026-01-01"].tolist() == [8, 5, 3]
 
 
 def test_lifted_suspensions_are_listed(rec):
@@ -84,6 +85,20 @@ def test_conditional_outcomes_never_infer_still_conditional(rec):
     assert out.loc["Gamma", "outcome_date"] == pd.Timestamp("2015-05-01")
     assert out.loc["Epsilon", "outcome"] == "no conversion recorded"
     assert "still conditional" not in set(out["outcome"])
+
+
+def test_a_conversion_without_an_event_is_read_from_emas_current_type(rec):
+    # Eta: first conditional, EMA's type today standard, no conversion event -> converted, but
+    # the date is not invented; Theta: EMA's flag says conditional -> still conditional (EMA flag)
+    atmps, events = rec
+    out = record.conditional_outcomes(atmps, events).set_index("product")
+    assert out.loc["Eta", "outcome"] == "converted (date not seen)"
+    assert pd.isna(out.loc["Eta", "outcome_date"])
+    assert out.loc["Theta", "outcome"] == "still conditional (EMA flag)"
+    assert pd.isna(out.loc["Theta", "outcome_date"])
+    # a dated event wins over the flag, and a missing flag stays "no conversion recorded"
+    assert out.loc["Delta", "outcome"] == "converted to standard"
+    assert out.loc["Epsilon", "outcome"] == "no conversion recorded"
 
 
 def test_spans_measure_the_authorisation_and_censor_at_the_data_date(rec):
