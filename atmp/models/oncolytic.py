@@ -198,10 +198,16 @@ def draw_threshold(a: float = 0.5, r: float = 1.0):
 
 
 def draw_construct():
-    """Talimogene laherparepvec: the HSV-1 genome with its two deletions and GM-CSF (schematic)."""
+    """Talimogene laherparepvec: the HSV-1 genome with its two deletions and GM-CSF (schematic).
+
+    ICP34.5 has two copies, one in each repeat of the long segment (TRL, IRL); ICP47 lies in the
+    short unique region (US). The human GM-CSF expression cassette is drawn at both ICP34.5 loci,
+    in place of the deleted coding sequence, as Liu et al. 2003 (Fig. 1,
+    doi:10.1038/sj.gt.3301885) is reported to show; it is *not* in the long unique region.
+    """
     from matplotlib.patches import FancyArrowPatch, Rectangle
 
-    fig, ax = plots.new_figure(width=8.5, height=2.6)
+    fig, ax = plots.new_figure(width=8.5, height=2.8)
     ax.set_axis_off()
     segs = [("TRL", 0.0, 0.6), ("UL (unique long)", 0.6, 6.6), ("IRL", 6.6, 7.2),
             ("IRS", 7.2, 7.6), ("US", 7.6, 9.2), ("TRS", 9.2, 9.6)]
@@ -210,19 +216,20 @@ def draw_construct():
         ax.add_patch(Rectangle((x0, 0), x1 - x0, 0.4, facecolor="#DDDDDD" if rep else "#F2F2F2",
                                edgecolor="black", lw=0.8))
         ax.text((x0 + x1) / 2, 0.2, name, ha="center", va="center", fontsize=8)
-    red = plots.OKABE_ITO["vermillion"]
+    red, green = plots.OKABE_ITO["vermillion"], plots.OKABE_ITO["bluish green"]
     for x in (0.3, 6.9):
         ax.text(x, -0.25, "ICP34.5\ndeleted", ha="center", va="top", fontsize=8, color=red)
         ax.plot([x], [0.2], "x", color=red, ms=10, mew=2.5)
+        ax.add_patch(Rectangle((x - 0.55, 1.0), 1.1, 0.4, facecolor=green, edgecolor="black",
+                               lw=0.8))
+        ax.text(x, 1.2, "hGM-CSF", ha="center", va="center", fontsize=8)
+        ax.add_patch(FancyArrowPatch((x, 0.98), (x, 0.45), arrowstyle="-|>", mutation_scale=12,
+                                     color="black"))
+    ax.text(3.6, 1.2, "GM-CSF cassette in place of each ICP34.5 copy", ha="center",
+            va="center", fontsize=8)
     ax.text(8.4, -0.25, "ICP47\ndeleted", ha="center", va="top", fontsize=8, color=red)
     ax.plot([8.4], [0.2], "x", color=red, ms=10, mew=2.5)
-    ax.add_patch(Rectangle((2.6, 1.0), 2.4, 0.4, facecolor=plots.OKABE_ITO["bluish green"],
-                           edgecolor="black", lw=0.8))
-    ax.text(3.8, 1.2, "human GM-CSF coding sequence", ha="center", va="center", fontsize=8)
-    ax.add_patch(FancyArrowPatch((3.8, 0.98), (3.8, 0.45), arrowstyle="-|>", mutation_scale=12,
-                                 color="black"))
-    ax.text(3.95, 0.7, "inserted", fontsize=8, va="center")
-    ax.set_xlim(-0.3, 9.9)
+    ax.set_xlim(-0.4, 9.9)
     ax.set_ylim(-1.0, 1.6)
     ax.set_title("Talimogene laherparepvec: HSV-1 (strain JS1) genome, not to scale", fontsize=10)
     return fig
