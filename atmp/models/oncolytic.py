@@ -236,27 +236,43 @@ def draw_construct():
 
 
 def draw_trials(trials: pd.DataFrame | None = None):
-    """Response proportions of the pivotal trials, treated vs control where there was one."""
+    """Response proportions of the pivotal trials: randomised (left) and single-arm (right).
+
+    The two panels keep a single-arm complete response rate in bladder cancer (Adstiladrin) from
+    being read against the randomised durable response rates of OPTiM in melanoma: different
+    diseases, endpoints and designs (review finding O4).
+    """
     t = response_rates(trials)
     labels = [f"{p}\n{o.split(' (')[0]}\n({o.split(' (')[1].rstrip(')')})" if "(" in o else p
               for p, o in zip(t["product"], t["outcome"], strict=True)]
-    x = np.arange(len(t))
-    fig, ax = plots.new_figure(width=8.0, height=3.8)
-    ax.bar(x - 0.2, t["treated_pct"], 0.4, color=plots.family_color("oncolytic virus"),
-           edgecolor="black", label="vector")
-    ax.bar(x + 0.2, t["control_pct"].fillna(0), 0.4, color=plots.OKABE_ITO["grey"],
-           label="control (GM-CSF)")
-    for xi, row in enumerate(t.itertuples()):
-        ax.annotate(f"{row.treated:.0f}/{row.treated_n:.0f}", (xi - 0.2, row.treated_pct), ha="center",
-                    va="bottom", fontsize=8.5)
-        if np.isnan(row.control_pct):
-            ax.annotate("single arm", (xi + 0.2, 1), ha="center", va="bottom", fontsize=8)
-        else:
-            ax.annotate(f"{row.control:.0f}/{row.control_n:.0f}", (xi + 0.2, row.control_pct),
-                        ha="center", va="bottom", fontsize=8.5)
-    ax.set_xticks(x, [lb.replace("; single arm", "") for lb in labels], fontsize=7.5)
+    single = t["control_pct"].isna().to_numpy()
+    fig, (ax, ax2) = plots.new_figure(1, 2, width=8.0, height=3.8,
+                                      gridspec_kw={"width_ratios": [max(int((~single).sum()), 1),
+                                                                    max(int(single.sum()), 1)]})
+    for axis, rows in ((ax, np.flatnonzero(~single)), (ax2, np.flatnonzero(single))):
+        x = np.arange(len(rows))
+        sub = t.iloc[rows]
+        paired = bool((~sub["control_pct"].isna()).any())
+        dx = -0.2 if paired else 0.0
+        axis.bar(x + dx, sub["treated_pct"], 0.4, color=plots.family_color("oncolytic virus"),
+                 edgecolor="black", label="vector")
+        for xi, row in zip(x, sub.itertuples(), strict=True):
+            axis.annotate(f"{row.treated:.0f}/{row.treated_n:.0f}", (xi + dx, row.treated_pct),
+                          ha="center", va="bottom", fontsize=8.5)
+            if np.isnan(row.control_pct):
+                axis.annotate("single arm", (xi, 64), ha="center", va="center", fontsize=8)
+        axis.set_xlim(-0.6, len(rows) - 0.4)
+        if paired:
+            axis.bar(x + 0.2, sub["control_pct"], 0.4, color=plots.OKABE_ITO["grey"],
+                     label="control (GM-CSF)")
+            for xi, row in zip(x, sub.itertuples(), strict=True):
+                axis.annotate(f"{row.control:.0f}/{row.control_n:.0f}",
+                              (xi + 0.2, row.control_pct), ha="center", va="bottom", fontsize=8.5)
+        axis.set_xticks(x, [labels[i].replace("; single arm", "") for i in rows], fontsize=7.5)
+        axis.set_ylim(0, 70)
     ax.set_ylabel("patients with the response (%)")
-    ax.set_ylim(0, 70)
+    ax.set_title("randomised (melanoma)", fontsize=10, fontweight="normal")
+    ax2.set_title("single arm (bladder)", fontsize=10, fontweight="normal")
     ax.legend(fontsize=8.5)
     return fig
 

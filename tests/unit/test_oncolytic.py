@@ -70,12 +70,16 @@ def test_product_table_holds_the_chapter_rows():
     assert set(t["product"]) == set(atmps.loc[atmps["chapter"] == "oncolytic-virus", "product"])
 
 
-def test_trial_figure_has_a_bar_pair_per_trial_and_marks_single_arms():
+def test_trial_figure_keeps_randomised_and_single_arm_trials_in_separate_panels():
+    # review finding O4: no single-arm bladder bar on the axis of OPTiM's randomised bars
     trials = data.load(onc.TRIALS)
-    ax = onc.draw_trials().axes[0]
-    assert len(ax.patches) == 2 * len(trials)
+    fig = onc.draw_trials()
+    ax, ax2 = fig.axes
+    single = int(trials["control_n"].isna().sum())
+    assert len(ax.patches) == 2 * (len(trials) - single) and len(ax2.patches) == single
+    assert [t.get_text() for t in ax2.texts].count("single arm") == single
+    assert "single arm" not in [t.get_text() for t in ax.texts]
     texts = [t.get_text() for t in ax.texts]
-    assert texts.count("single arm") == int(trials["control_n"].isna().sum())
     assert "57/295" in texts  # OPTiM all stages, counts as integers
     assert "(%)" in ax.get_ylabel()
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["vector", "control (GM-CSF)"]
