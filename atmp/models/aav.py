@@ -223,7 +223,7 @@ def draw_episomes(c0: float = 3.0, lifetime_years: float | None = None,
     ax.set_ylim(0, 100)
     ax.set_xlim(0, years)
     ax.set_xlabel("years after dosing")
-    ax.set_ylabel("hepatocytes with ≥1 genome,\nupper bound (%)")
+    ax.set_ylabel("≥1 genome, upper bound (%)")
     ax.set_title(f"mean genomes per cell: {c0:g} at dosing, {sci(c_now[-1])} after {years:g} y",
                  fontsize=10, fontweight="normal")
     ax.legend(fontsize=8.5, loc="lower left")
