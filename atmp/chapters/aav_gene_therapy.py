@@ -13,10 +13,16 @@ import pandas as pd
 
 from atmp import chapters, data, record
 from atmp.models import aav as model
-from atmp.text import join_names, sci
+from atmp.models import aav_episome as episome
+from atmp.tables import evidence_value
+from atmp.text import join_names, long_date, sci
 
 CHAPTER = "aav-gene-therapy"
-WIDGETS = (model.DOSE_WIDGET, model.EPISOME_WIDGET, model.DURABILITY_WIDGET)
+WIDGETS = (model.DOSE_WIDGET, episome.EPISOME_WIDGET, model.DURABILITY_WIDGET)
+#: The dated safety findings and the newest evidence (``data/gene-therapy-*.csv``).
+SAFETY, EVIDENCE = "gene-therapy-safety", "gene-therapy-evidence-2025-26"
+#: Genomes per hepatocyte at dosing in the episome examples (illustrative, not measured).
+EPISOME_C0 = 3.0
 #: The patient of the worked dose example (kg) and the product it uses.
 EXAMPLE_WEIGHT_KG, EXAMPLE_PRODUCT = 70.0, "Roctavian"
 
@@ -125,10 +131,144 @@ def regulatory_facts(atmps: pd.DataFrame) -> dict:
             "aav-gene-therapy-beqvez-months": int(round(months))}
 
 
+def episome_facts() -> dict:
+    """Glue values for *Episome dilution and loss*: the exact formula, its bound, human limits."""
+    c0, heinke = EPISOME_C0, episome.HEINKE_MEAN_HEPATOCYTE_AGE_YEARS
+    bound = episome.HOPE_B_LIFETIME_BOUND_YEARS
+    d = data.load(model.DURABILITY)
+    f8 = d[d["product"] == "Roctavian"].set_index("weeks")["mean_iu_dl"]
+    fviii = episome.implied_lifetime_years(f8.loc[52], f8.loc[104], 52 / episome.WEEKS_PER_YEAR)
+    fix = episome.HOPE_B_FIX_IU_DL
+    pct = lambda x: f"{100 * float(x):.0f}"  # noqa: E731
+    return {
+        "aav-gene-therapy-c0": f"{c0:g}",
+        "aav-gene-therapy-heinke-age": f"{heinke:g}",
+        "aav-gene-therapy-lifetime-bound": f"{bound:.0f}",
+        "aav-gene-therapy-fix-kept": pct(fix[260] / fix[26]),
+        "aav-gene-therapy-exact2": pct(episome.fraction_with_genome(2.0, c0, heinke)),
+        "aav-gene-therapy-bound2": pct(episome.fraction_upper_bound(2.0, c0, heinke)),
+        "aav-gene-therapy-left5-heinke": pct(episome.relative_expression(5.0, c0, heinke)),
+        "aav-gene-therapy-left5-bound": pct(episome.relative_expression(5.0, c0, bound)),
+        "aav-gene-therapy-fviii-lifetime": f"{fviii:.1f}",
+    }
+
+
+def _when(row) -> str:
+    """A finding's date at the precision it was published with."""
+    d = row["date"]
+    return {"day": long_date(d), "month": d.strftime("%B %Y"), "year": d.strftime("%Y")}[
+        row["date_precision"]]
+
+
+def safety_rows() -> pd.DataFrame:
+    """The AAV rows of the gene-therapy safety table, oldest first."""
+    s = data.load(SAFETY)
+    return s[s["family"] == "aav"].sort_values("date").reset_index(drop=True)
+
+
+def safety_table() -> pd.DataFrame:
+    """The reader's table of dated AAV safety findings and regulatory actions."""
+    s = safety_rows()
+    return pd.DataFrame({
+        "date": [_when(r) for _, r in s.iterrows()], "product": s["product"],
+        "finding": s["finding_type"], "what was found": s["finding"],
+        "regulatory action": s["regulatory_action"].fillna(""), "source": s["source"]})
+
+
+def _safety(product: str, finding_type: str) -> pd.Series:
+    s = safety_rows()
+    hit = s[(s["product"] == product) & (s["finding_type"] == finding_type)]
+    if hit.empty:
+        raise KeyError(f"{product}: no {finding_type} row in {SAFETY}")
+    return hit.iloc[0]
+
+
+def safety_facts() -> dict:
+    """Glue values for *Safety and long-term follow-up*: dates and counts from the safety table."""
+    tma_dhpc, s = _safety("Zolgensma", "thrombotic microangiopathy"), safety_rows()
+    tma = s[(s["product"] == "Zolgensma") & (s["finding_type"] == "thrombotic microangiopathy")
+            & s["count"].notna()].iloc[0]
+    zdeath, edeath = _safety("Zolgensma", "death"), _safety("Elevidys", "death")
+    liver = s[(s["product"] == "Zolgensma") & (s["finding_type"] == "hepatotoxicity")].iloc[-1]
+    elev_box = s[(s["product"] == "Elevidys") & (s["finding_type"] == "hepatotoxicity")].iloc[0]
+    lt = _safety("scAAV2/8-LP1-hFIXco (investigational)", "long-term follow-up")
+    return {
+        "aav-gene-therapy-drg-hold": _when(_safety("Itvisma", "dorsal root ganglion toxicity")),
+        "aav-gene-therapy-tma-dhpc": _when(tma_dhpc),
+        "aav-gene-therapy-tma-n": int(tma["count"]), "aav-gene-therapy-tma-date": _when(tma),
+        "aav-gene-therapy-zolg-deaths": int(zdeath["count"]),
+        "aav-gene-therapy-zolg-deaths-date": _when(zdeath),
+        "aav-gene-therapy-zolg-dhpc": _when(liver),
+        "aav-gene-therapy-integration-date": _when(_safety("Zolgensma", "vector integration")),
+        "aav-gene-therapy-hcc-date": _when(_safety("Hemgenix", "vector integration")),
+        "aav-gene-therapy-elev-deaths": int(edeath["count"]),
+        "aav-gene-therapy-elev-deaths-date": _when(edeath),
+        "aav-gene-therapy-elev-chmp": _when(_safety("Elevidys", "benefit not shown")),
+        "aav-gene-therapy-elev-box": _when(elev_box),
+        "aav-gene-therapy-lt-cancers": int(lt["count"]),
+        "aav-gene-therapy-lt-n": int(lt["denominator"]),
+        "aav-gene-therapy-n-safety": len(s),
+    }
+
+
+def newest_facts() -> dict:
+    """Glue values for the 2025-26 evidence: STEER, SPR1NT, GENEr8-1 year 3, HOPE-B, Reiss."""
+    ev = data.load(EVIDENCE)
+
+    def v(study, outcome, fmt="{:g}"):
+        return fmt.format(evidence_value(ev, study, outcome))
+
+    steer, g3 = "STEER (Proud, MDA 2025)", "GENEr8-1 3-year update (Mahlangu, ISTH 2023)"
+    hb, reiss = "HOPE-B end of study (Pipe, NEJM 2025)", "Long-term follow-up (Reiss, NEJM 2025)"
+    p2, p3 = ("SPR1NT, 2 SMN2 copies (Strauss, Nat Med 2022)",
+              "SPR1NT, 3 SMN2 copies (Strauss, Nat Med 2022)")
+    pasi = "Phase 1/2 270-201 (Pasi 2021)"
+    div = ev[ev["study"] == "BioMarin third-quarter 2025 results"].iloc[0]
+    return {
+        "aav-gene-therapy-steer-n": v(steer, "patients randomised (3:2, onasemnogene abeparvovec "
+                                             "IT vs sham)"),
+        "aav-gene-therapy-steer-t": v(steer, "patients given intrathecal onasemnogene abeparvovec"),
+        "aav-gene-therapy-steer-c": v(steer, "patients given the sham procedure"),
+        "aav-gene-therapy-steer-dt": v(steer, "mean change in HFMSE total score, treated arm"),
+        "aav-gene-therapy-steer-dc": v(steer, "mean change in HFMSE total score, sham arm"),
+        "aav-gene-therapy-steer-diff": v(steer, "difference in HFMSE change, treated minus sham "
+                                                "(P = 0.0074)"),
+        "aav-gene-therapy-spr2-n": v(p2, "presymptomatic infants treated at 6 weeks of age or "
+                                         "younger"),
+        "aav-gene-therapy-spr2-sat": v(p2, "sat independently for at least 30 s at any visit up "
+                                           "to 18 months"),
+        "aav-gene-therapy-spr3-n": v(p3, "presymptomatic infants treated at 6 weeks of age or "
+                                         "younger"),
+        "aav-gene-therapy-spr3-walk": v(p3, "walked independently"),
+        "aav-gene-therapy-g3-low": v(g3, "modified ITT participants with FVIII <3 IU/dL "
+                                         "(chromogenic)", "{:.1f}"),
+        "aav-gene-therapy-g3-high": v(g3, "modified ITT participants with FVIII >=40 IU/dL "
+                                          "(chromogenic)", "{:.1f}"),
+        "aav-gene-therapy-pasi-kept": v(pasi, "participants with median FVIII >5 IU/dL "
+                                              "(chromogenic), 6 × 10¹³ vg/kg cohort"),
+        "aav-gene-therapy-pasi-n": v(pasi, "participants in the 6 × 10¹³ vg/kg cohort"),
+        "aav-gene-therapy-divest-date": long_date(div["date"]),
+        "aav-gene-therapy-divest-sales": f"{div['value']:g}",
+        "aav-gene-therapy-hb5-abr0": v(hb, "adjusted annualised bleeding rate, all bleeds, "
+                                           "lead-in on FIX prophylaxis"),
+        "aav-gene-therapy-hb5-abr1": v(hb, "adjusted annualised bleeding rate, all bleeds, after "
+                                           "gene therapy"),
+        "aav-gene-therapy-hb5-cut": v(hb, "reduction in all-bleed ABR vs lead-in"),
+        "aav-gene-therapy-reiss-fix": v(reiss, "mean FIX activity, high-dose group "
+                                               "(2 × 10¹² vg/kg, n = 6)"),
+        "aav-gene-therapy-reiss-abr0": v(reiss, "median annualised bleeding rate before gene "
+                                                "therapy", "{:.1f}"),
+        "aav-gene-therapy-reiss-abr1": v(reiss, "median annualised bleeding rate after gene "
+                                                "therapy"),
+        "aav-gene-therapy-reiss-off": v(reiss, "participants not on prophylaxis"),
+    }
+
+
 def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     """Every value the chapter's prose pastes (keys ``aav-gene-therapy-…``)."""
     return {**chapters.common_facts(CHAPTER), **product_facts(atmps), **dose_facts(),
-            **durability_facts(), **regulatory_facts(atmps)}
+            **durability_facts(), **regulatory_facts(atmps), **episome_facts(),
+            **safety_facts(), **newest_facts()}
 
 
 def figures(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
@@ -136,6 +276,7 @@ def figures(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     return {
         "aav-gene-therapy-genome-maps": lambda: model.draw_genome_maps(),
         "aav-gene-therapy-episomes-child": lambda: model.draw_episomes(
-            c0=3.0, lifetime_years=3.0, growth_fold=5.0, years=15.0),
+            c0=EPISOME_C0, lifetime_years=episome.HOPE_B_LIFETIME_BOUND_YEARS, growth_fold=5.0,
+            years=15.0),
         "aav-gene-therapy-trials": lambda: model.draw_trials(),
     }

@@ -10,14 +10,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from atmp import chapters, record
+from atmp import chapters, data, record
 from atmp.models import oncolytic as model
-from atmp.text import join_names, sci
+from atmp.tables import evidence_value
+from atmp.text import join_names, long_date, sci
 
 CHAPTER = "oncolytic-virus"
 WIDGETS = (model.DYNAMICS_WIDGET,)
 #: Infection rate constants of the numerical check of the threshold figure.
 SCAN_B = np.linspace(0.1, 4.0, 14)
+#: The dated safety findings and the newest evidence (``data/gene-therapy-*.csv``).
+SAFETY, EVIDENCE = "gene-therapy-safety", "gene-therapy-evidence-2025-26"
+MASTERKEY = "MASTERKEY-265 (Chesney, J Clin Oncol 2022)"
 
 
 def products(atmps: pd.DataFrame) -> pd.DataFrame:
@@ -73,10 +77,86 @@ def trial_facts() -> dict:
             "oncolytic-virus-cr-ad": r["treated_pct"].iloc[2]}
 
 
+def _when(row) -> str:
+    """A finding's date at the precision it was published with."""
+    d = row["date"]
+    return {"day": long_date(d), "month": d.strftime("%B %Y"), "year": d.strftime("%Y")}[
+        row["date_precision"]]
+
+
+def safety_rows() -> pd.DataFrame:
+    """The oncolytic-family rows of the gene-therapy safety table, oldest first."""
+    s = data.load(SAFETY)
+    return s[s["family"] == "oncolytic"].sort_values("date").reset_index(drop=True)
+
+
+def safety_table() -> pd.DataFrame:
+    """The reader's table of dated safety findings and regulatory actions for this family."""
+    s = safety_rows()
+    return pd.DataFrame({
+        "date": [_when(r) for _, r in s.iterrows()], "product": s["product"],
+        "finding": s["finding_type"], "what was found": s["finding"],
+        "regulatory action": s["regulatory_action"].fillna(""), "source": s["source"]})
+
+
+def safety_facts() -> dict:
+    """Glue values for *Safety and long-term follow-up* and the RP1 story."""
+    s = safety_rows()
+    iml = s[s["product"] == "Imlygic"]
+    rp1 = s[s["product"].str.startswith("RP1")]
+    return {"oncolytic-virus-smpc-year": _when(iml.iloc[0]),
+            "oncolytic-virus-n-safety": len(s),
+            "oncolytic-virus-rp1-crl1": _when(rp1.iloc[0]),
+            "oncolytic-virus-rp1-crl2": _when(rp1.iloc[-1])}
+
+
+def newest_facts() -> dict:
+    """Glue values for MASTERKEY-265, RP1's IGNYTE cohort and Adstiladrin's durability."""
+    ev = data.load(EVIDENCE)
+
+    def v(study, outcome, fmt="{:g}"):
+        return fmt.format(evidence_value(ev, study, outcome))
+
+    ig = "IGNYTE anti-PD-1-failed melanoma cohort (basis of the US BLA)"
+    a36 = "Phase 3 NCT02773849, 36-month follow-up (NEAUA 2024)"
+    a5 = "Phase 3 NCT02773849, 5-year follow-up (Narayan, J Urol 2024)"
+    hgrf36 = evidence_value(ev, a36, "CIS complete responders at month 3 still high-grade "
+                                     "recurrence-free at month 36, of 55")
+    responders = float(model.response_rates()["treated"].iloc[2])   # Adstiladrin CRs (CIS)
+    return {
+        "oncolytic-virus-mk-n": v(MASTERKEY, "patients randomised (T-VEC + pembrolizumab vs "
+                                             "placebo + pembrolizumab, 1:1)"),
+        "oncolytic-virus-mk-pfs-t": v(MASTERKEY, "median progression-free survival, T-VEC + "
+                                                 "pembrolizumab"),
+        "oncolytic-virus-mk-pfs-c": v(MASTERKEY, "median progression-free survival, placebo + "
+                                                 "pembrolizumab"),
+        "oncolytic-virus-mk-hr-pfs": v(MASTERKEY, "hazard ratio for progression-free survival "
+                                                  "(95% CI 0.71-1.04; P = 0.13)", "{:.2f}"),
+        "oncolytic-virus-mk-hr-os": v(MASTERKEY, "hazard ratio for overall survival (95% CI "
+                                                 "0.76-1.22; P = 0.74)", "{:.2f}"),
+        "oncolytic-virus-mk-orr-t": v(MASTERKEY, "objective response rate, T-VEC + "
+                                                 "pembrolizumab"),
+        "oncolytic-virus-mk-orr-c": v(MASTERKEY, "objective response rate, placebo + "
+                                                 "pembrolizumab"),
+        "oncolytic-virus-rp1-orr": v(ig, "confirmed objective response rate by independent "
+                                         "central review (n = 140)"),
+        "oncolytic-virus-rp1-cr": v(ig, "complete response rate by independent central review "
+                                        "(n = 140)", "{:.1f}"),
+        "oncolytic-virus-ad-hgrf36": f"{hgrf36:g}",
+        "oncolytic-virus-ad-cr-n": f"{responders:g}",
+        "oncolytic-virus-ad-hgrf36-pct": f"{100 * hgrf36 / responders:.1f}",
+        "oncolytic-virus-ad-hgrf57-cis": v(a5, "Kaplan-Meier high-grade recurrence-free "
+                                               "survival, CIS cohort"),
+        "oncolytic-virus-ad-hgrf57-pap": v(a5, "Kaplan-Meier high-grade recurrence-free "
+                                               "survival, Ta/T1 cohort"),
+        "oncolytic-virus-ad-cfs60": v(a5, "cystectomy-free survival, all patients"),
+    }
+
+
 def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     """Every value the chapter's prose pastes (keys ``oncolytic-virus-…``)."""
     return {**chapters.common_facts(CHAPTER), **product_facts(atmps), **model_facts(),
-            **trial_facts()}
+            **trial_facts(), **safety_facts(), **newest_facts()}
 
 
 def figures(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:

@@ -86,6 +86,9 @@ import math
 import numpy as np
 from scipy import stats
 
+from atmp import plots
+from atmp.widgets import Interactive, Slider
+
 #: Weeks in a year (365.25 days / 7).
 WEEKS_PER_YEAR = 365.25 / 7
 #: Divisions in a cell's ancestry per hepatocyte lifetime under neutral homeostatic turnover
@@ -319,3 +322,55 @@ def simulate(c0: float, lifetime_years: float, t_years, n_cells: int,
         t = times[i]
         out[i] = genomes.copy()
     return out
+
+
+def draw_episomes(c0: float = 3.0, lifetime_years: float = HOPE_B_LIFETIME_BOUND_YEARS,
+                  years: float = 10.0):
+    """The episome model's read-outs over time, with HOPE-B's mean FIX for comparison.
+
+    Solid: the exact fraction of hepatocytes with at least one genome (:func:`fraction_with_genome`);
+    dashed: its single-Poisson upper bound ``1 - exp(-c(t))``; dotted: mean genomes per cell as a
+    percentage of the dose (:func:`mean_genomes`). Dots: HOPE-B mean FIX as a percentage of its
+    month-6 value, plotted from month 6.
+
+    Parameters
+    ----------
+    c0 : float
+        Mean vector genomes per hepatocyte at dosing (> 0).
+    lifetime_years : float
+        Mean hepatocyte lifetime (genome-loss time by turnover), years.
+    years : float
+        Time shown, years.
+    """
+    t = np.linspace(0, years, 121)
+    fig, ax = plots.fixed_figure(width=6.4, height=3.6, right=0.97, bottom=0.14)
+    blue = plots.family_color("in vivo AAV")
+    ax.plot(t, 100 * fraction_with_genome(t, c0, lifetime_years), color=blue, lw=2,
+            label="hepatocytes with ≥1 genome (exact)")
+    ax.plot(t, 100 * fraction_upper_bound(t, c0, lifetime_years), color=blue, ls="--", lw=1.2,
+            label="upper bound 1 − exp(−c(t))")
+    ax.plot(t, 100 * relative_expression(t, c0, lifetime_years, "mean"),
+            color=plots.OKABE_ITO["orange"], ls=":", lw=2, label="mean genomes per cell (% of dose)")
+    weeks = np.array(sorted(HOPE_B_FIX_IU_DL))
+    fix = np.array([HOPE_B_FIX_IU_DL[w] for w in weeks])
+    shown = weeks / WEEKS_PER_YEAR <= years
+    ax.plot(weeks[shown] / WEEKS_PER_YEAR, 100 * fix[shown] / fix[0], "o",
+            color=plots.OKABE_ITO["vermillion"], mec="black", ms=7,
+            label="HOPE-B mean FIX (% of month 6)")
+    ax.set_ylim(0, 105)
+    ax.set_xlim(0, years)
+    ax.set_xlabel("years after dosing")
+    ax.set_ylabel("percent")
+    ax.set_title(f"{c0:g} genomes per cell at dosing, hepatocyte lifetime {lifetime_years:.0f} y",
+                 fontsize=10, fontweight="normal")
+    ax.legend(fontsize=8, loc="lower left")
+    return fig
+
+
+#: The chapter's episome widget: lifetime from the HOPE-B bound down to Heinke's mean age.
+EPISOME_WIDGET = Interactive(
+    "aav-gene-therapy-episomes", draw_episomes,
+    {"c0": Slider(3.0, 0.1, 30.0, 0.05, "genomes per cell after dosing", log=True),
+     "lifetime_years": Slider(HOPE_B_LIFETIME_BOUND_YEARS, HEINKE_MEAN_HEPATOCYTE_AGE_YEARS, 100.0,
+                              0.5, "hepatocyte lifetime (years; 3 = Heinke mean age)"),
+     "years": Slider(10.0, 1.0, 30.0, 1.0, "years shown")})

@@ -198,10 +198,16 @@ def draw_threshold(a: float = 0.5, r: float = 1.0):
 
 
 def draw_construct():
-    """Talimogene laherparepvec: the HSV-1 genome with its two deletions and GM-CSF (schematic)."""
+    """Talimogene laherparepvec: the HSV-1 genome with its two deletions and GM-CSF (schematic).
+
+    ICP34.5 has two copies, one in each repeat of the long segment (TRL, IRL); ICP47 lies in the
+    short unique region (US). The human GM-CSF expression cassette is drawn at both ICP34.5 loci,
+    in place of the deleted coding sequence, as Liu et al. 2003 (Fig. 1,
+    doi:10.1038/sj.gt.3301885) is reported to show; it is *not* in the long unique region.
+    """
     from matplotlib.patches import FancyArrowPatch, Rectangle
 
-    fig, ax = plots.new_figure(width=8.5, height=2.6)
+    fig, ax = plots.new_figure(width=8.5, height=2.8)
     ax.set_axis_off()
     segs = [("TRL", 0.0, 0.6), ("UL (unique long)", 0.6, 6.6), ("IRL", 6.6, 7.2),
             ("IRS", 7.2, 7.6), ("US", 7.6, 9.2), ("TRS", 9.2, 9.6)]
@@ -210,46 +216,63 @@ def draw_construct():
         ax.add_patch(Rectangle((x0, 0), x1 - x0, 0.4, facecolor="#DDDDDD" if rep else "#F2F2F2",
                                edgecolor="black", lw=0.8))
         ax.text((x0 + x1) / 2, 0.2, name, ha="center", va="center", fontsize=8)
-    red = plots.OKABE_ITO["vermillion"]
+    red, green = plots.OKABE_ITO["vermillion"], plots.OKABE_ITO["bluish green"]
     for x in (0.3, 6.9):
         ax.text(x, -0.25, "ICP34.5\ndeleted", ha="center", va="top", fontsize=8, color=red)
         ax.plot([x], [0.2], "x", color=red, ms=10, mew=2.5)
+        ax.add_patch(Rectangle((x - 0.55, 1.0), 1.1, 0.4, facecolor=green, edgecolor="black",
+                               lw=0.8))
+        ax.text(x, 1.2, "hGM-CSF", ha="center", va="center", fontsize=8)
+        ax.add_patch(FancyArrowPatch((x, 0.98), (x, 0.45), arrowstyle="-|>", mutation_scale=12,
+                                     color="black"))
+    ax.text(3.6, 1.2, "GM-CSF cassette in place of each ICP34.5 copy", ha="center",
+            va="center", fontsize=8)
     ax.text(8.4, -0.25, "ICP47\ndeleted", ha="center", va="top", fontsize=8, color=red)
     ax.plot([8.4], [0.2], "x", color=red, ms=10, mew=2.5)
-    ax.add_patch(Rectangle((2.6, 1.0), 2.4, 0.4, facecolor=plots.OKABE_ITO["bluish green"],
-                           edgecolor="black", lw=0.8))
-    ax.text(3.8, 1.2, "human GM-CSF coding sequence", ha="center", va="center", fontsize=8)
-    ax.add_patch(FancyArrowPatch((3.8, 0.98), (3.8, 0.45), arrowstyle="-|>", mutation_scale=12,
-                                 color="black"))
-    ax.text(3.95, 0.7, "inserted", fontsize=8, va="center")
-    ax.set_xlim(-0.3, 9.9)
+    ax.set_xlim(-0.4, 9.9)
     ax.set_ylim(-1.0, 1.6)
     ax.set_title("Talimogene laherparepvec: HSV-1 (strain JS1) genome, not to scale", fontsize=10)
     return fig
 
 
 def draw_trials(trials: pd.DataFrame | None = None):
-    """Response proportions of the pivotal trials, treated vs control where there was one."""
+    """Response proportions of the pivotal trials: randomised (left) and single-arm (right).
+
+    The two panels keep a single-arm complete response rate in bladder cancer (Adstiladrin) from
+    being read against the randomised durable response rates of OPTiM in melanoma: different
+    diseases, endpoints and designs (review finding O4).
+    """
     t = response_rates(trials)
     labels = [f"{p}\n{o.split(' (')[0]}\n({o.split(' (')[1].rstrip(')')})" if "(" in o else p
               for p, o in zip(t["product"], t["outcome"], strict=True)]
-    x = np.arange(len(t))
-    fig, ax = plots.new_figure(width=8.0, height=3.8)
-    ax.bar(x - 0.2, t["treated_pct"], 0.4, color=plots.family_color("oncolytic virus"),
-           edgecolor="black", label="vector")
-    ax.bar(x + 0.2, t["control_pct"].fillna(0), 0.4, color=plots.OKABE_ITO["grey"],
-           label="control (GM-CSF)")
-    for xi, row in enumerate(t.itertuples()):
-        ax.annotate(f"{row.treated:.0f}/{row.treated_n:.0f}", (xi - 0.2, row.treated_pct), ha="center",
-                    va="bottom", fontsize=8.5)
-        if np.isnan(row.control_pct):
-            ax.annotate("single arm", (xi + 0.2, 1), ha="center", va="bottom", fontsize=8)
-        else:
-            ax.annotate(f"{row.control:.0f}/{row.control_n:.0f}", (xi + 0.2, row.control_pct),
-                        ha="center", va="bottom", fontsize=8.5)
-    ax.set_xticks(x, [lb.replace("; single arm", "") for lb in labels], fontsize=7.5)
+    single = t["control_pct"].isna().to_numpy()
+    fig, (ax, ax2) = plots.new_figure(1, 2, width=8.0, height=3.8,
+                                      gridspec_kw={"width_ratios": [max(int((~single).sum()), 1),
+                                                                    max(int(single.sum()), 1)]})
+    for axis, rows in ((ax, np.flatnonzero(~single)), (ax2, np.flatnonzero(single))):
+        x = np.arange(len(rows))
+        sub = t.iloc[rows]
+        paired = bool((~sub["control_pct"].isna()).any())
+        dx = -0.2 if paired else 0.0
+        axis.bar(x + dx, sub["treated_pct"], 0.4, color=plots.family_color("oncolytic virus"),
+                 edgecolor="black", label="vector")
+        for xi, row in zip(x, sub.itertuples(), strict=True):
+            axis.annotate(f"{row.treated:.0f}/{row.treated_n:.0f}", (xi + dx, row.treated_pct),
+                          ha="center", va="bottom", fontsize=8.5)
+            if np.isnan(row.control_pct):
+                axis.annotate("single arm", (xi, 64), ha="center", va="center", fontsize=8)
+        axis.set_xlim(-0.6, len(rows) - 0.4)
+        if paired:
+            axis.bar(x + 0.2, sub["control_pct"], 0.4, color=plots.OKABE_ITO["grey"],
+                     label="control (GM-CSF)")
+            for xi, row in zip(x, sub.itertuples(), strict=True):
+                axis.annotate(f"{row.control:.0f}/{row.control_n:.0f}",
+                              (xi + 0.2, row.control_pct), ha="center", va="bottom", fontsize=8.5)
+        axis.set_xticks(x, [labels[i].replace("; single arm", "") for i in rows], fontsize=7.5)
+        axis.set_ylim(0, 70)
     ax.set_ylabel("patients with the response (%)")
-    ax.set_ylim(0, 70)
+    ax.set_title("randomised (melanoma)", fontsize=10, fontweight="normal")
+    ax2.set_title("single arm (bladder)", fontsize=10, fontweight="normal")
     ax.legend(fontsize=8.5)
     return fig
 

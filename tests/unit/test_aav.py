@@ -202,7 +202,8 @@ def test_exercise_volume_solution():
     assert (float(roc), aav.vials_needed(roc, 8)) == (pytest.approx(249.0), 32)
 
 
-def test_exercise_episome_solution():
+def test_single_poisson_bound_with_and_without_liver_growth():
+    # the bound the child figure plots; growth spreads the same genomes over more cells
     adult = aav.fraction_with_genome(aav.episomes_per_cell(10.0, 3.0, 3.0, 1.0, 10.0))
     child = aav.fraction_with_genome(aav.episomes_per_cell(10.0, 3.0, 3.0, 5.0, 10.0))
     assert float(adult) == pytest.approx(0.10, abs=0.01)

@@ -129,3 +129,29 @@ def test_human_fix_data_rule_out_a_three_year_genome_loss_time():
 def test_bad_parameters_raise_a_clear_value_error(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_exercise_episome_solution():
+    # notebook exercise aav-ex-episome: 10 years, c0 = 3, Heinke's 3 years vs the HOPE-B bound
+    short = (ep.fraction_with_genome(10.0, 3.0, 3.0), ep.fraction_upper_bound(10.0, 3.0, 3.0))
+    hope = (ep.fraction_with_genome(10.0, 3.0, ep.HOPE_B_LIFETIME_BOUND_YEARS),
+            ep.fraction_upper_bound(10.0, 3.0, ep.HOPE_B_LIFETIME_BOUND_YEARS))
+    assert [round(float(x), 2) for x in short] == [0.09, 0.10]
+    assert [round(float(x), 2) for x in hope] == [0.89, 0.92]
+    # "a 3-year loss time would have left about a fifth" of the mean over HOPE-B's 4.5 years
+    assert float(ep.relative_expression(4.5, 3.0, 3.0)) == pytest.approx(0.22, abs=0.01)
+
+
+def test_widget_defaults_to_the_hope_b_bound_and_reaches_heinke():
+    controls = ep.EPISOME_WIDGET.controls
+    assert controls["lifetime_years"].default == pytest.approx(ep.HOPE_B_LIFETIME_BOUND_YEARS)
+    assert controls["lifetime_years"].min == ep.HEINKE_MEAN_HEPATOCYTE_AGE_YEARS
+
+
+def test_drawing_shows_exact_fraction_below_its_bound():
+    import matplotlib.pyplot as plt
+
+    fig = ep.draw_episomes(c0=3.0, lifetime_years=3.0, years=10.0)
+    exact, bound = (line.get_ydata() for line in fig.axes[0].lines[:2])
+    assert (exact <= bound + 1e-12).all() and (bound - exact).max() > 5   # percent
+    plt.close(fig)

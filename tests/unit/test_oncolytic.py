@@ -70,12 +70,16 @@ def test_product_table_holds_the_chapter_rows():
     assert set(t["product"]) == set(atmps.loc[atmps["chapter"] == "oncolytic-virus", "product"])
 
 
-def test_trial_figure_has_a_bar_pair_per_trial_and_marks_single_arms():
+def test_trial_figure_keeps_randomised_and_single_arm_trials_in_separate_panels():
+    # review finding O4: no single-arm bladder bar on the axis of OPTiM's randomised bars
     trials = data.load(onc.TRIALS)
-    ax = onc.draw_trials().axes[0]
-    assert len(ax.patches) == 2 * len(trials)
+    fig = onc.draw_trials()
+    ax, ax2 = fig.axes
+    single = int(trials["control_n"].isna().sum())
+    assert len(ax.patches) == 2 * (len(trials) - single) and len(ax2.patches) == single
+    assert [t.get_text() for t in ax2.texts].count("single arm") == single
+    assert "single arm" not in [t.get_text() for t in ax.texts]
     texts = [t.get_text() for t in ax.texts]
-    assert texts.count("single arm") == int(trials["control_n"].isna().sum())
     assert "57/295" in texts  # OPTiM all stages, counts as integers
     assert "(%)" in ax.get_ylabel()
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["vector", "control (GM-CSF)"]
@@ -106,3 +110,28 @@ def test_exercise_threshold_solution():
     assert onc.equilibrium(1.0, 1.0, 1.0, 0.5) == pytest.approx((0.5, 0.25))
     t, x, y = onc.simulate(b=1.0, a=0.5, t_end=400)
     assert (x[-1], y[-1]) == pytest.approx((0.5, 0.25), abs=1e-3)
+
+
+def test_gm_csf_cassette_sits_at_both_icp34_5_loci_not_in_the_long_unique_region():
+    # referee finding O2: the cassette replaces ICP34.5 (two copies, in TRL and IRL)
+    from matplotlib.colors import to_hex
+    from matplotlib.patches import Rectangle
+
+    from atmp import plots
+
+    ax = onc.draw_construct().axes[0]
+    green = to_hex(plots.OKABE_ITO["bluish green"])
+    boxes = [p for p in ax.patches if isinstance(p, Rectangle) and to_hex(p.get_facecolor()) == green]
+    centres = sorted(p.get_x() + p.get_width() / 2 for p in boxes)
+    assert len(centres) == 2
+    trl, irl = (0.0, 0.6), (6.6, 7.2)
+    assert trl[0] <= centres[0] <= trl[1] and irl[0] <= centres[1] <= irl[1]
+
+
+def test_masterkey_and_safety_facts_come_from_the_gene_therapy_tables():
+    f = {**chapter.newest_facts(), **chapter.safety_facts()}
+    # MASTERKEY-265 missed both endpoints: hazard ratios below 1 but CIs cross 1 (P = 0.13, 0.74)
+    assert (f["oncolytic-virus-mk-hr-pfs"], f["oncolytic-virus-mk-hr-os"]) == ("0.86", "0.96")
+    assert f["oncolytic-virus-ad-hgrf36-pct"] == "25.5"          # 14 of 55 (referee O4)
+    assert set(chapter.safety_rows()["family"]) == {"oncolytic"}
+    assert f["oncolytic-virus-rp1-crl1"] == "21 July 2025"
