@@ -306,13 +306,19 @@ def story_facts(cond: pd.DataFrame, gone: pd.DataFrame) -> dict:
     def names(s) -> str:
         return join_names(s) or "none"
 
-    converted = cond["outcome"] == "converted to standard"
+    dated = cond["outcome"] == "converted to standard"
+    undated = cond["outcome"] == "converted (date not seen)"
+    converted = dated | undated
+    still = cond["outcome"] == "still conditional (EMA flag)"
     left = cond["outcome"].str.startswith("left")
     commercial = gone["status_reason"].map(is_commercial).astype(bool)
     return {"regulation-cond-n": len(cond), "regulation-cond-converted": int(converted.sum()),
             "regulation-cond-converted-names": names(cond.loc[converted, "product"]),
             "regulation-cond-left": int(left.sum()),
             "regulation-cond-left-names": names(cond.loc[left, "product"]),
+            "regulation-cond-converted-undated": int(undated.sum()),
+            "regulation-cond-converted-undated-names": names(cond.loc[undated, "product"]),
+            "regulation-cond-still": int(still.sum()),
             "regulation-cond-unrecorded": int((cond["outcome"] == "no conversion recorded").sum()),
             "regulation-exits-n": len(gone), "regulation-exits-commercial": int(commercial.sum()),
             "regulation-exits-other-names": names(gone.loc[~commercial, "product"]),
