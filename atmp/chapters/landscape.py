@@ -289,7 +289,7 @@ def draw_explorer(classes=None, statuses=None, years=None, atmps=None, events=No
         ax.text(-0.01, r, name, transform=names, ha="right", va="center", fontsize=8)
     ax.set_ylim(-0.8, max(len(sel), 1) - 0.2)
     ax.set_xlim(FIRST_YEAR - 0.5, now + 0.35)
-    ax.set_xticks(range(FIRST_YEAR + 1, as_of.year + 1, 2))
+    ax.set_xticks(range(FIRST_YEAR + 1, as_of.year + 1, 4))  # every 4 years: fewer labels, faster redraw
     ax.set_xlabel("year")
     ax.grid(axis="y", visible=False)
     handles = [Line2D([], [], marker="o", color=plots.class_color(c), label=c)
