@@ -97,7 +97,7 @@ def _page(title: str, body: str, ch: pr.Chapter, cols: int, answer_mm: float) ->
 
 
 def student_html(ch: pr.Chapter, cols: int = 2, answer_mm: float = 20,
-                 caption: str = "short") -> str:
+                 caption: str = "short", font_pt: float | None = None) -> str:
     """The student handout: objectives, figures, products, key points, exercises; no solution."""
     figs = "".join(
         f'<figure><img src="{pr.esc(f.src)}" alt="{pr.esc(f.alt)}"><figcaption>'
@@ -117,6 +117,8 @@ def student_html(ch: pr.Chapter, cols: int = 2, answer_mm: float = 20,
             f"<h2>The products ({ch.n_products})</h2>{ch.products_html}"
             f"<h2>Key points</h2>{ch.summary_html}"
             f"<h2>Exercises</h2>{exercises}")
+    if font_pt:  # the last resort of LAYOUTS: a smaller base font
+        body = f"<style>html {{ font-size: {font_pt}pt; }}</style>" + body
     return _page(f"{ch.title} — handout", body, ch, cols, answer_mm)
 
 
@@ -148,7 +150,8 @@ def key_html(ch: pr.Chapter) -> str:
 
 # Tighter and tighter layouts for a handout that runs over MAX_PAGES.
 LAYOUTS = [dict(cols=2, answer_mm=22), dict(cols=2, answer_mm=12), dict(cols=3, answer_mm=12),
-           dict(cols=3, answer_mm=0), dict(cols=4, answer_mm=0)]
+           dict(cols=3, answer_mm=0), dict(cols=4, answer_mm=0),
+           dict(cols=4, answer_mm=0, font_pt=8.4), dict(cols=4, answer_mm=0, font_pt=7.8)]
 
 
 def page_count(pdf: bytes) -> int:
