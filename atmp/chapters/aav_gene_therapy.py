@@ -11,7 +11,7 @@ import math
 
 import pandas as pd
 
-from atmp import chapters, data, record
+from atmp import chapters, data, record, safety
 from atmp.models import aav as model
 from atmp.models import aav_episome as episome
 from atmp.tables import evidence_value
@@ -20,7 +20,7 @@ from atmp.text import join_names, long_date, sci
 CHAPTER = "aav-gene-therapy"
 WIDGETS = (model.DOSE_WIDGET, episome.EPISOME_WIDGET, model.DURABILITY_WIDGET)
 #: The dated safety findings and the newest evidence (``data/gene-therapy-*.csv``).
-SAFETY, EVIDENCE = "gene-therapy-safety", "gene-therapy-evidence-2025-26"
+EVIDENCE = "gene-therapy-evidence-2025-26"
 #: Genomes per hepatocyte at dosing in the episome examples (illustrative, not measured).
 EPISOME_C0 = 3.0
 #: The patient of the worked dose example (kg) and the product it uses.
@@ -153,33 +153,21 @@ def episome_facts() -> dict:
     }
 
 
-def _when(row) -> str:
-    """A finding's date at the precision it was published with."""
-    d = row["date"]
-    return {"day": long_date(d), "month": d.strftime("%B %Y"), "year": d.strftime("%Y")}[
-        row["date_precision"]]
-
-
 def safety_rows() -> pd.DataFrame:
-    """The AAV rows of the gene-therapy safety table, oldest first."""
-    s = data.load(SAFETY)
-    return s[s["family"] == "aav"].sort_values("date").reset_index(drop=True)
+    """The aav rows of the gene-therapy safety table, oldest first."""
+    return safety.findings("aav")
 
 
 def safety_table() -> pd.DataFrame:
-    """The reader's table of dated AAV safety findings and regulatory actions."""
-    s = safety_rows()
-    return pd.DataFrame({
-        "date": [_when(r) for _, r in s.iterrows()], "product": s["product"],
-        "finding": s["finding_type"], "what was found": s["finding"],
-        "regulatory action": s["regulatory_action"].fillna(""), "source": s["source"]})
+    """The reader's table of this family's dated safety findings and regulatory actions."""
+    return safety.table("aav")
 
 
 def _safety(product: str, finding_type: str) -> pd.Series:
     s = safety_rows()
     hit = s[(s["product"] == product) & (s["finding_type"] == finding_type)]
     if hit.empty:
-        raise KeyError(f"{product}: no {finding_type} row in {SAFETY}")
+        raise KeyError(f"{product}: no {finding_type} row in {safety.TABLE}")
     return hit.iloc[0]
 
 
@@ -193,18 +181,18 @@ def safety_facts() -> dict:
     elev_box = s[(s["product"] == "Elevidys") & (s["finding_type"] == "hepatotoxicity")].iloc[0]
     lt = _safety("scAAV2/8-LP1-hFIXco (investigational)", "long-term follow-up")
     return {
-        "aav-gene-therapy-drg-hold": _when(_safety("Itvisma", "dorsal root ganglion toxicity")),
-        "aav-gene-therapy-tma-dhpc": _when(tma_dhpc),
-        "aav-gene-therapy-tma-n": int(tma["count"]), "aav-gene-therapy-tma-date": _when(tma),
+        "aav-gene-therapy-drg-hold": safety.when(_safety("Itvisma", "dorsal root ganglion toxicity")),
+        "aav-gene-therapy-tma-dhpc": safety.when(tma_dhpc),
+        "aav-gene-therapy-tma-n": int(tma["count"]), "aav-gene-therapy-tma-date": safety.when(tma),
         "aav-gene-therapy-zolg-deaths": int(zdeath["count"]),
-        "aav-gene-therapy-zolg-deaths-date": _when(zdeath),
-        "aav-gene-therapy-zolg-dhpc": _when(liver),
-        "aav-gene-therapy-integration-date": _when(_safety("Zolgensma", "vector integration")),
-        "aav-gene-therapy-hcc-date": _when(_safety("Hemgenix", "vector integration")),
+        "aav-gene-therapy-zolg-deaths-date": safety.when(zdeath),
+        "aav-gene-therapy-zolg-dhpc": safety.when(liver),
+        "aav-gene-therapy-integration-date": safety.when(_safety("Zolgensma", "vector integration")),
+        "aav-gene-therapy-hcc-date": safety.when(_safety("Hemgenix", "vector integration")),
         "aav-gene-therapy-elev-deaths": int(edeath["count"]),
-        "aav-gene-therapy-elev-deaths-date": _when(edeath),
-        "aav-gene-therapy-elev-chmp": _when(_safety("Elevidys", "benefit not shown")),
-        "aav-gene-therapy-elev-box": _when(elev_box),
+        "aav-gene-therapy-elev-deaths-date": safety.when(edeath),
+        "aav-gene-therapy-elev-chmp": safety.when(_safety("Elevidys", "benefit not shown")),
+        "aav-gene-therapy-elev-box": safety.when(elev_box),
         "aav-gene-therapy-lt-cancers": int(lt["count"]),
         "aav-gene-therapy-lt-n": int(lt["denominator"]),
         "aav-gene-therapy-n-safety": len(s),

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from atmp import chapters, data, record
+from atmp import chapters, data, record, safety
 from atmp.models import editing as model
-from atmp.models import hsc
 
 CHAPTER = "genome-editing"
 #: Newest efficacy numbers of the gene-therapy families (paediatric exa-cel, in vivo editing).
@@ -52,7 +51,7 @@ def evidence_table() -> pd.DataFrame:
 
 def safety_table() -> pd.DataFrame:
     """The dated safety findings of genome editing, for *Safety and long-term follow-up*."""
-    return hsc.safety_table("editing")
+    return safety.table("editing")
 
 
 # ----------------------------------------------------------------------------- facts
@@ -92,7 +91,7 @@ def _one(rows: pd.DataFrame, column: str, text: str, nth: int = 0) -> pd.Series:
 def safety_facts() -> dict:
     """Dates and counts of *Safety and long-term follow-up*, from the safety and the 2025-26
     evidence tables."""
-    rows = hsc.safety_findings("editing")
+    rows = safety.findings("editing")
     ev = data.load(NEW_EVIDENCE)
     mob = _one(rows, "finding_type", "mobilisation", -1)
     adcomm = _one(rows, "finding_type", "off-target editing")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from atmp import chapters, data, record
+from atmp import chapters, data, record, safety
 from atmp.models import hsc as model
 from atmp.tables import evidence_value
 from atmp.text import join_names
@@ -68,7 +68,7 @@ def evidence_table() -> pd.DataFrame:
 
 def safety_table() -> pd.DataFrame:
     """The dated safety findings of the family, for *Safety and long-term follow-up*."""
-    return model.safety_table("hsc")
+    return safety.table("hsc")
 
 
 # ----------------------------------------------------------------------------- facts
@@ -131,7 +131,7 @@ def _finding(rows: pd.DataFrame, product: str, finding_type: str, nth: int = 0) 
 
 def safety_facts() -> dict:
     """Dates and counts of *Safety and long-term follow-up*, from the safety table."""
-    rows = model.safety_findings("hsc")
+    rows = safety.findings("hsc")
     sky = model.malignancy_counts("Skysona")
     first_case = _finding(rows, "Skysona", "haematological malignancy")
     newest, at_us = sky.iloc[-1], sky.iloc[0]
@@ -182,7 +182,7 @@ def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
 def figures(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     """The chapter's static figures, drawn when asked."""
     sky = products(atmps).set_index("product").loc["Skysona"]
-    first_case = _finding(model.safety_findings("hsc"), "Skysona", "haematological malignancy")
+    first_case = _finding(safety.findings("hsc"), "Skysona", "haematological malignancy")
 
     def malignancies():
         return model.draw_malignancy_timeline(sky["ec_decision_date"], sky["status_date"],

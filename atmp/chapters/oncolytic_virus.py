@@ -10,17 +10,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from atmp import chapters, data, record
+from atmp import chapters, data, record, safety
 from atmp.models import oncolytic as model
 from atmp.tables import evidence_value
-from atmp.text import join_names, long_date, sci
+from atmp.text import join_names, sci
 
 CHAPTER = "oncolytic-virus"
 WIDGETS = (model.DYNAMICS_WIDGET,)
 #: Infection rate constants of the numerical check of the threshold figure.
 SCAN_B = np.linspace(0.1, 4.0, 14)
 #: The dated safety findings and the newest evidence (``data/gene-therapy-*.csv``).
-SAFETY, EVIDENCE = "gene-therapy-safety", "gene-therapy-evidence-2025-26"
+EVIDENCE = "gene-therapy-evidence-2025-26"
 MASTERKEY = "MASTERKEY-265 (Chesney, J Clin Oncol 2022)"
 
 
@@ -77,26 +77,14 @@ def trial_facts() -> dict:
             "oncolytic-virus-cr-ad": r["treated_pct"].iloc[2]}
 
 
-def _when(row) -> str:
-    """A finding's date at the precision it was published with."""
-    d = row["date"]
-    return {"day": long_date(d), "month": d.strftime("%B %Y"), "year": d.strftime("%Y")}[
-        row["date_precision"]]
-
-
 def safety_rows() -> pd.DataFrame:
-    """The oncolytic-family rows of the gene-therapy safety table, oldest first."""
-    s = data.load(SAFETY)
-    return s[s["family"] == "oncolytic"].sort_values("date").reset_index(drop=True)
+    """The oncolytic rows of the gene-therapy safety table, oldest first."""
+    return safety.findings("oncolytic")
 
 
 def safety_table() -> pd.DataFrame:
-    """The reader's table of dated safety findings and regulatory actions for this family."""
-    s = safety_rows()
-    return pd.DataFrame({
-        "date": [_when(r) for _, r in s.iterrows()], "product": s["product"],
-        "finding": s["finding_type"], "what was found": s["finding"],
-        "regulatory action": s["regulatory_action"].fillna(""), "source": s["source"]})
+    """The reader's table of this family's dated safety findings and regulatory actions."""
+    return safety.table("oncolytic")
 
 
 def safety_facts() -> dict:
@@ -104,10 +92,10 @@ def safety_facts() -> dict:
     s = safety_rows()
     iml = s[s["product"] == "Imlygic"]
     rp1 = s[s["product"].str.startswith("RP1")]
-    return {"oncolytic-virus-smpc-year": _when(iml.iloc[0]),
+    return {"oncolytic-virus-smpc-year": safety.when(iml.iloc[0]),
             "oncolytic-virus-n-safety": len(s),
-            "oncolytic-virus-rp1-crl1": _when(rp1.iloc[0]),
-            "oncolytic-virus-rp1-crl2": _when(rp1.iloc[-1])}
+            "oncolytic-virus-rp1-crl1": safety.when(rp1.iloc[0]),
+            "oncolytic-virus-rp1-crl2": safety.when(rp1.iloc[-1])}
 
 
 def newest_facts() -> dict:

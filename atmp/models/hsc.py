@@ -36,7 +36,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 from scipy import stats
 
-from atmp import data, plots
+from atmp import data, plots, safety
 from atmp.widgets import Interactive, Slider
 
 #: The published cancers after elivaldogene autotemcel (Skysona), one diagnosis a row with the
@@ -381,38 +381,10 @@ def draw_vectors() -> Figure:
 
 # ----------------------------------------------------------------------------- safety record
 
-#: Dated safety findings and regulatory actions of the gene-therapy families (one row each,
-#: with its source): ``data/gene-therapy-safety.csv``.
-SAFETY = "gene-therapy-safety"
-_DATE_FORMAT = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
-
-
-def safety_findings(family: str) -> pd.DataFrame:
-    """The safety findings of one family (``hsc``, ``editing`` …), oldest first.
-
-    Raises ``ValueError`` for a family with no rows, so a typo cannot give an empty section.
-    """
-    rows = data.load(SAFETY)
-    rows = rows[rows["family"] == family]
-    if rows.empty:
-        raise ValueError(f"no safety findings for family {family!r} in {SAFETY}")
-    return rows.sort_values("date", kind="stable").reset_index(drop=True)
-
-
-def safety_table(family: str) -> pd.DataFrame:
-    """The reader's table of a family's safety findings: date (to its precision), product,
-    finding and regulatory action (the sources stay in the CSV and the citations)."""
-    rows = safety_findings(family)
-    dates = [d.strftime(_DATE_FORMAT[str(p)])
-             for d, p in zip(rows["date"], rows["date_precision"], strict=True)]
-    return pd.DataFrame({"date": dates, "product": rows["product"], "finding": rows["finding"],
-                         "regulatory action": rows["regulatory_action"].fillna("")})
-
-
 def malignancy_counts(product: str = "Skysona") -> pd.DataFrame:
     """Dated counts of patients with a haematological malignancy among those treated in the
     product's trials (rows of the safety table with a count and a denominator)."""
-    rows = safety_findings("hsc")
+    rows = safety.findings("hsc")
     rows = rows[(rows["product"] == product) & rows["denominator"].notna()
                 & (rows["finding_type"] == "haematological malignancy")]
     return rows[["date", "count", "denominator", "source"]].astype(

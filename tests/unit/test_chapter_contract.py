@@ -73,6 +73,16 @@ def test_products_are_the_chapter_rows_of_the_record(stem, record_tables):
 
 
 @pytest.mark.parametrize("stem", STEMS)
+def test_a_route_column_shows_the_route_and_never_the_authorisation_type(stem, record_tables):
+    # the referee found HSC and genome-editing tables whose "route" showed the authorisation type
+    atmps, events = record_tables
+    ch = chapters.load(stem)
+    table, rows = ch.product_table(atmps, events), ch.products(atmps)
+    if "route" in table.columns:
+        assert list(table["route"]) == list(rows["route"].astype(str))
+
+
+@pytest.mark.parametrize("stem", STEMS)
 def test_every_name_derives_from_the_stem(stem, record_tables):
     atmps, events = record_tables
     ch = chapters.load(stem)

@@ -161,13 +161,6 @@ def test_exercise_hbf_solution():
     assert advantage - equal == pytest.approx(12.5)
 
 
-def test_product_table_keeps_route_and_authorisation_type_apart():
-    atmps, events = data.load_atmps(), data.load_events()
-    table = chapter.product_table(atmps, events)
-    rows = chapter.products(atmps)
-    assert list(table["route"]) == list(rows["route"].astype(str))
-    assert list(table["authorisation type"]) == list(rows["authorisation_type"].astype(str))
-
 
 def test_safety_facts_come_from_the_tables():
     facts = chapter.safety_facts()

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from atmp import data
+from atmp import data, safety
 from atmp.chapters import hsc_gene_therapy as chapter
 from atmp.models import hsc
 from atmp.tables import evidence_value
@@ -244,12 +244,13 @@ def test_model_facts_reproduce_the_published_eli_cel_rate_from_the_evidence_tabl
 
 def test_safety_findings_refuse_an_unknown_family():
     with pytest.raises(ValueError, match="no safety findings"):
-        hsc.safety_findings("no-such-family")
+        safety.findings("no-such-family")
 
 
-def test_safety_table_shows_each_date_to_its_precision():
-    rows = hsc.safety_findings("hsc")
-    table = hsc.safety_table("hsc")
+@pytest.mark.parametrize("family", ["aav", "hsc", "editing", "oncolytic"])
+def test_safety_table_shows_each_date_to_its_precision(family):
+    rows = safety.findings(family)
+    table = safety.table(family)
     assert len(table) == len(rows)
     lengths = {"day": 10, "month": 7, "year": 4}
     for shown, precision in zip(table["date"], rows["date_precision"], strict=True):
@@ -272,10 +273,3 @@ def test_malignancy_timeline_draws_one_point_per_count():
     assert len(line.get_xdata()) == len(counts)
     assert line.get_ydata() == pytest.approx(100 * counts["count"] / counts["denominator"])
 
-
-def test_product_table_keeps_route_and_authorisation_type_apart():
-    atmps, events = data.load_atmps(), data.load_events()
-    table = chapter.product_table(atmps, events)
-    rows = chapter.products(atmps)
-    assert list(table["route"]) == list(rows["route"].astype(str))
-    assert list(table["authorisation type"]) == list(rows["authorisation_type"].astype(str))
