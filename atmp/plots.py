@@ -373,8 +373,11 @@ def draw_life_timeline(spans, marks, as_of, title: str = "Regulatory life of eve
         The axes title.
 
     Bars are coloured by ATMP class; a loss of the authorisation is a cross in the colour of the
-    status; other events (conversion, renewal, suspension, extension, transfer) sit on the bar.
+    status; a suspension never lifted (``ended`` in ``spans``) is a hatched stretch from the
+    suspension, where the product left the market, to the cross where the authorisation ended;
+    other events (conversion, renewal, suspension, extension, transfer) sit on the bar.
     """
+    import pandas as pd
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -387,6 +390,14 @@ def draw_life_timeline(spans, marks, as_of, title: str = "Regulatory life of eve
         color = CLASS_COLORS.get(r["atmp_class"], "#BBBBBB")
         ax.barh(yi, e - s, left=s, height=0.6, color=color, edgecolor=edge(color, color),
                 linewidth=0.6)
+        ended = r.get("ended")
+        if r["lost"] and ended is not None and pd.notna(ended):
+            # suspended and never reinstated: the exit is the suspension; the authorisation
+            # itself ends later, drawn as a hatched, empty bar up to the cross.
+            e2 = decimal_year(ended)
+            ax.barh(yi, e2 - e, left=e, height=0.6, facecolor=STATUS_COLORS["suspended"],
+                    hatch="////", edgecolor=edge(STATUS_COLORS["suspended"]), linewidth=0.6)
+            e = e2
         if r["lost"]:
             ax.plot(e, yi, marker="X", ms=8, color=STATUS_COLORS.get(r["status"], "#000000"),
                     mec="black", mew=0.5, zorder=3)
@@ -409,6 +420,10 @@ def draw_life_timeline(spans, marks, as_of, title: str = "Regulatory life of eve
     ax.grid(axis="y", visible=False)
     handles = [Patch(color=CLASS_COLORS.get(c, "#BBBBBB"), label=c)
                for c in dict.fromkeys(spans["atmp_class"])]
+    if "ended" in spans and spans["ended"].notna().any():
+        handles.append(Patch(facecolor=STATUS_COLORS["suspended"], hatch="////",
+                             edgecolor=edge(STATUS_COLORS["suspended"]),
+                             label="suspended, never reinstated (the exit is the suspension)"))
     lost = set(spans.loc[spans["lost"], "status"])
     handles += [Line2D([], [], ls="", marker="X", ms=8, color=STATUS_COLORS[s], mec="black",
                        mew=0.5, label=f"authorisation lost: {s}")

@@ -19,6 +19,11 @@ A product leaves the market on the first day from which it can no longer be supp
 * a product whose status is not ``authorised`` but whose record has no exit event left on its
   ``status_date`` (the only date the record gives).
 
+This one date is the product's exit everywhere in the book (counts, timelines, survival). Where
+the authorisation itself ended later — MACI was suspended on 19 November 2014 and its
+authorisation expired, never reinstated, on 1 July 2018 — :func:`authorisation_end_dates` gives
+that second date, and tables and timelines show both (:func:`exit_labels`).
+
 Examples
 --------
 >>> from atmp import data, record
@@ -132,6 +137,36 @@ def exit_dates(atmps: pd.DataFrame, events: pd.DataFrame, as_of=None) -> pd.Seri
                      index=atmps.index, dtype="datetime64[ns]")
 
 
+def authorisation_end_dates(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
+    """The date each authorisation itself ended (NaT while it has not).
+
+    The date of its ``withdrawn``, ``expired`` or ``not renewed`` event, else the exit date of
+    :func:`exit_dates`. It differs from the exit date only for a product suspended and never
+    reinstated before its authorisation ended (MACI: exit 2014-11-19, authorisation expired
+    2018-07-01); for a suspension still in force it is NaT.
+    """
+    left = exit_dates(atmps, events)
+    ending = events[events["event"].astype("object").isin(ENDING_EVENTS)]
+    last = ending.groupby("product", observed=True)["date"].max()
+    ended = atmps["product"].map(last)
+    ended = pd.Series(pd.to_datetime(ended).to_numpy(), index=atmps.index, dtype="datetime64[ns]")
+    suspended_now = left.notna() & ended.isna() & (atmps["status"].astype("object") == SUSPENSION)
+    return ended.where(left.notna()).fillna(left).mask(suspended_now)
+
+
+def exit_labels(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
+    """The exit date of each product as a reader's label: ``""`` while on the market, the ISO
+    date, and for a suspension never lifted both dates — ``"2014-11-19 (suspended; expired
+    2018-07-01)"``."""
+    left, ended = exit_dates(atmps, events), authorisation_end_dates(atmps, events)
+    label = left.dt.strftime("%Y-%m-%d").fillna("")
+    later = left.notna() & ended.notna() & (ended > left)
+    status = atmps["status"].astype("object").fillna("ended")
+    label[later] = (label[later] + " (suspended; " + status[later] + " "
+                    + ended[later].dt.strftime("%Y-%m-%d") + ")")
+    return label
+
+
 def on_market(atmps: pd.DataFrame, events: pd.DataFrame, on) -> pd.Series:
     """Boolean Series (indexed like ``atmps``): authorised by ``on`` and not yet gone then."""
     on = pd.Timestamp(on)
@@ -185,11 +220,13 @@ def authorisation_spans(atmps: pd.DataFrame, events: pd.DataFrame, as_of) -> pd.
     DataFrame
         ``product``, ``atmp_class``, ``route`` (authorisation type at grant), ``start``,
         ``end`` (exit date or ``as_of``), ``years`` (365.25-day years), ``lost`` (True =
-        observed exit, False = censored at ``as_of``), ``status``, ``status_reason``;
-        in order of authorisation.
+        observed exit, False = censored at ``as_of``), ``ended`` (the date the authorisation
+        itself ended, when later than the exit — a suspension never lifted — else NaT),
+        ``status``, ``status_reason``; in order of authorisation.
     """
     df = ever_authorised(atmps)
     ends = exit_dates(atmps, events).loc[df.index]
+    ended = authorisation_end_dates(atmps, events).loc[df.index]
     as_of = pd.Timestamp(as_of)
     out = pd.DataFrame({
         "product": df["product"],
@@ -198,12 +235,13 @@ def authorisation_spans(atmps: pd.DataFrame, events: pd.DataFrame, as_of) -> pd.
         "start": df["ec_decision_date"],
         "end": ends.fillna(as_of),
         "lost": ends.notna(),
+        "ended": ended.where(ended > ends),
         "status": df["status"].astype("object").fillna("not recorded"),
         "status_reason": df["status_reason"],
     })
     out["years"] = (out["end"] - out["start"]).dt.days / 365.25
-    cols = ["product", "atmp_class", "route", "start", "end", "years", "lost", "status",
-            "status_reason"]
+    cols = ["product", "atmp_class", "route", "start", "end", "years", "lost", "ended",
+            "status", "status_reason"]
     return out[cols].sort_values("start", kind="stable", ignore_index=True)
 
 

@@ -48,7 +48,7 @@ def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
         "authorisation type": rows["authorisation_type"].astype(str),
         "route": rows["route"].astype(str),
         "status": rows["status"].astype(str),
-        "left the market": rows["status_date"].dt.strftime("%Y-%m-%d").fillna(""),
+        "left the market": record.exit_labels(atmps, events).loc[rows.index],
     })
     if (out["left the market"] == "").all():
         out = out.drop(columns="left the market")

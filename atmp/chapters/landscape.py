@@ -125,7 +125,7 @@ def display_names(atmps: pd.DataFrame) -> pd.Series:
 def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """The searchable product table of the book: one row per product, short readable columns."""
     t = products(atmps)
-    left = record.exit_dates(atmps, events).loc[t.index]
+    left = record.exit_labels(atmps, events).loc[t.index]
     return pd.DataFrame({
         "Product": display_names(t),
         "Class": t["atmp_class"].astype(str),
@@ -135,7 +135,7 @@ def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
                                                                      "exceptional"),
         "Orphan": t["orphan"].map({True: "yes", False: "no"}).fillna("?"),
         "Status": t["status"].astype(str),
-        "Left market": left.dt.strftime("%Y-%m-%d").fillna(""),
+        "Left market": left,
         "Therapeutic area": t["therapeutic_area"],
     }).reset_index(drop=True)
 

@@ -52,6 +52,21 @@ def test_a_suspension_never_lifted_is_the_exit_even_if_the_authorisation_expires
     assert _exit(rec, "Gamma") == pd.Timestamp("2015-05-01")
 
 
+def test_the_authorisation_end_is_a_second_date_only_after_a_suspension_never_lifted(rec):
+    atmps, events = rec
+    ended = record.authorisation_end_dates(atmps, events).set_axis(atmps["product"])
+    assert ended["Gamma"] == pd.Timestamp("2018-01-01")      # expired after the suspension
+    assert ended["Beta"] == pd.Timestamp("2020-03-01")       # same as its exit
+    assert pd.isna(ended["Alpha"]) and pd.isna(ended["Delta"])  # still authorised
+    labels = record.exit_labels(atmps, events).set_axis(atmps["product"])
+    assert labels["Gamma"] == "2015-05-01 (suspended; expired 2018-01-01)"
+    assert labels["Beta"] == "2020-03-01" and labels["Alpha"] == ""
+    spans = record.authorisation_spans(atmps, events, "2025-01-01").set_index("product")
+    assert spans.loc["Gamma", "end"] == pd.Timestamp("2015-05-01")
+    assert spans.loc["Gamma", "ended"] == pd.Timestamp("2018-01-01")
+    assert spans["ended"].notna().sum() == 1
+
+
 def test_a_status_change_without_an_event_exits_on_the_status_date(rec):
     assert _exit(rec, "Zeta") == pd.Timestamp("2019-05-05")
 

@@ -186,9 +186,19 @@ def test_routes_figure_has_one_bar_per_route_and_year_and_labelled_axes():
 def test_life_timeline_has_a_bar_per_product_and_a_cross_per_lost_authorisation():
     spans, marks = record.life_timeline(_atmps(), _events(), AS_OF)
     ax = plots.draw_life_timeline(spans, marks, AS_OF, title="fixture").axes[0]
-    assert len(ax.patches) == len(spans)
+    # E was suspended in 2014 and expired in 2018: one solid bar per product, plus one hatched
+    # stretch for E from the suspension (its exit) to the expiry, where its cross sits.
+    solid = [p for p in ax.patches if not p.get_hatch()]
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(solid) == len(spans) and len(hatched) == 1
+    e = spans.set_index("product").loc["E"]
+    assert hatched[0].get_x() == pytest.approx(plots.decimal_year(e["end"]))
+    assert hatched[0].get_x() + hatched[0].get_width() == pytest.approx(
+        plots.decimal_year(e["ended"]))
     crosses = [ln for ln in ax.lines if ln.get_marker() == "X"]
     assert len(crosses) == spans["lost"].sum() == 3
+    assert plots.decimal_year(e["ended"]) in {float(ln.get_xdata()[0]) for ln in crosses}
+    assert any("never reinstated" in t.get_text() for t in ax.get_legend().get_texts())
     assert ax.get_title() == "fixture"
     assert [t.get_text() for t in ax.get_yticklabels()] == spans["product"].tolist()
 

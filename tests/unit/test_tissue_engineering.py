@@ -3,7 +3,7 @@ the record, and the claims the prose makes about the products hold in the data."
 
 import pytest
 
-from atmp import data, record
+from atmp import data, plots, record
 from atmp.chapters import tissue_engineering as chapter
 from atmp.models import tissue
 
@@ -68,7 +68,16 @@ def test_timeline_has_one_bar_per_product_and_the_chapter_title(record_tables):
     atmps, events = record_tables
     ax = chapter.draw_timeline(atmps, events).axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == list(chapter.products(atmps)["product"])
-    assert len(ax.patches) == len(chapter.products(atmps))
+    solid = [p for p in ax.patches if not p.get_hatch()]
+    assert len(solid) == len(chapter.products(atmps))
+    # MACI: suspended 2014-11-19, never reinstated, expired 2018-07-01 — the suspended years are
+    # drawn hatched up to the expiry (referee finding T7), not cut off at the suspension.
+    maci = events[events["product"] == "MACI"].set_index("event")["date"]
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == 1
+    assert hatched[0].get_x() == pytest.approx(plots.decimal_year(maci["suspended"]))
+    assert hatched[0].get_x() + hatched[0].get_width() == pytest.approx(
+        plots.decimal_year(maci["expired"]))
     assert ax.get_title() == "Regulatory life of the tissue-engineered and combined products"
 
 
