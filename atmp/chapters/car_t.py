@@ -3,7 +3,8 @@
 The models (Stein 2019 kinetics, the León-Triana 2021 CAR-T–tumour model) and the drawings of
 the constructs and trials are in :mod:`atmp.models.car_t`; the chapter's data are
 ``data/car-t-constructs.csv``, ``data/car-t-trials.csv``, ``data/car-t-randomised-trials.csv``,
-``data/car-t-model-checks.csv``, ``data/car-t-frontiers.csv`` and the CAR-T rows of
+``data/car-t-model-checks.csv``, ``data/car-t-frontiers.csv``, ``data/car-t-durability.csv`` and
+the CAR-T rows of
 ``data/cell-therapy-safety.csv``.
 """
 
@@ -124,6 +125,31 @@ def safety_table(atmps: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def durability_table() -> pd.DataFrame:
+    """One long-term number per pivotal trial, with its follow-up and denominator."""
+    d = data.load("car-t-durability")
+    units = d["unit"].map({"%": "%", "months": " months"})
+    return pd.DataFrame({
+        "product": d["product"], "trial": d["trial"], "measure": d["measure"],
+        "value": [f"{v:g}{u}" for v, u in zip(d["value"], units, strict=True)],
+        "of (n)": d["n"].astype(int), "median follow-up (months)": d["median_follow_up_months"],
+    })
+
+
+def durability_facts() -> dict:
+    """Glue values for the durability table (``car-t-dur-<trial>-…``)."""
+    d = data.load("car-t-durability")
+    out = {"car-t-n-dur": len(d), "car-t-dur-names": join_names(d["product"].unique())}
+    for _, r in d.iterrows():
+        k = "car-t-dur-" + r["trial"].lower().replace(" ", "-")
+        out[f"{k}-value"] = f"{r['value']:g}"
+        out[f"{k}-n"] = int(r["n"])
+        out[f"{k}-fu"] = f"{r['median_follow_up_months']:g}"
+        if not pd.isna(r["count"]):
+            out[f"{k}-count"] = int(r["count"])
+    return out
+
+
 def frontiers_table() -> pd.DataFrame:
     """Dated events beyond the EU-authorised CAR-T products, oldest first."""
     f = data.load("car-t-frontiers").sort_values("date", kind="stable")
@@ -194,6 +220,7 @@ def safety_facts(atmps: pd.DataFrame) -> dict:
     rwc = s[(s["source_type"] == "real-world study") & (s["product"] == "Carvykti")]
     rwc_delayed = rwc[rwc["finding_type"] == "movement and neurocognitive toxicity"].iloc[0]
     rwc_nrm = rwc[rwc["finding_type"] == "non-relapse mortality"].iloc[0]
+    hypo = one("Kymriah", "hypogammaglobulinaemia")
 
     def pct(r):
         return f"{r['rate_pct']:g}"
@@ -220,6 +247,7 @@ def safety_facts(atmps: pd.DataFrame) -> dict:
         "car-t-auto-n": int(auto["denominator"]), "car-t-auto-crs": int(auto["count"]),
         "car-t-rwc-n": int(rwc_delayed["denominator"]), "car-t-rwc-delayed": pct(rwc_delayed),
         "car-t-rwc-nrm": pct(rwc_nrm),
+        "car-t-hypo-kymriah": pct(hypo), "car-t-hypo-kymriah-n": int(hypo["denominator"]),
     }
 
 
@@ -290,7 +318,8 @@ def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     """Every value the chapter's prose pastes (keys ``car-t-…``)."""
     return {**chapters.common_facts(CHAPTER), **product_facts(atmps),
             **model.kinetics_facts(), **model.tumour_facts(), **evidence_facts(),
-            **safety_facts(atmps), **model_check_facts(), **frontiers_facts()}
+            **safety_facts(atmps), **model_check_facts(), **frontiers_facts(),
+            **durability_facts()}
 
 
 def figures(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:

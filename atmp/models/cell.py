@@ -467,7 +467,50 @@ def draw_pivotal(trials: pd.DataFrame) -> Figure:
     return fig
 
 
+def simulate_switch_with_resting(resting_fraction: float = 0.01, hours: float = 336.0,
+                                 growth: float = 0.02, kmax: float = 0.1, ec50: float = 1.0,
+                                 dose_interval: float = 12.0, half_life: float = 3.0,
+                                 c0: float = 10.0, start: float = 48.0, n_doses: int = 28,
+                                 n_points: int = 600) -> pd.DataFrame:
+    """The switch with a resting (non-dividing) share of the marked cells, solved with scipy.
+
+    Ganciclovir kills only cells that synthesise DNA. A share ``resting_fraction`` of the
+    marked cells is taken to be resting: it neither grows nor dies (no exchange with the
+    cycling cells), while the cycling cells follow :func:`simulate_suicide_switch`. The total
+    is then ``(1 − f)·exp(ln T/T0) + f`` exactly, so the resting share sets a floor that no
+    amount of ganciclovir lowers: the marked cells can fall by at most ``−log10 f`` decades.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``hour``, ``cycling``, ``resting`` and ``cells`` (their sum; 1 at time 0).
+    """
+    if not 0.0 <= resting_fraction < 1.0:
+        raise ValueError("resting_fraction must be at least 0 and below 1")
+
+    def rhs(t, y):
+        c = ganciclovir_concentration(t - start, dose_interval, n_doses, half_life, c0) \
+            * (t >= start)
+        return [(growth - float(kill_rate(c, kmax, ec50))) * y[0], 0.0]
+
+    t_eval = np.linspace(0.0, hours, n_points)
+    sol = solve_ivp(rhs, (0.0, hours), [1.0 - resting_fraction, resting_fraction],
+                    t_eval=t_eval, method="LSODA", rtol=1e-8, atol=1e-14,
+                    max_step=min(dose_interval, half_life) / 2)
+    return pd.DataFrame({"hour": sol.t, "cycling": sol.y[0], "resting": sol.y[1],
+                         "cells": sol.y[0] + sol.y[1]})
+
+
+def resting_floor_closed_form(t, resting_fraction: float = 0.01, **switch) -> float:
+    """Marked cells at hour ``t`` (1 at time 0) with a resting share, from the exact integral."""
+    return (1.0 - resting_fraction) * float(np.exp(log_change_closed_form(t, **switch))) \
+        + resting_fraction
+
+
 # ----------------------------------------------------------------------------- facts
+
+RESTING_EXAMPLE = 0.01   # share of resting marked cells in the page's example (illustrative)
+
 
 def model_facts() -> dict:
     """Glue values for the models at their defaults (keys ``somatic-cell-therapy-m-…``)."""
@@ -475,10 +518,15 @@ def model_facts() -> dict:
     hr = hazard_ratio_from_medians(25.8, 21.7)
     start = sw.loc[sw["hour"] <= 48, "cells"].iloc[-1]   # cells when ganciclovir starts
     drop = -np.log10(float(sw["cells"].iloc[-1]) / start)
+    # the same drop (from the first dose to day 14) when 1% of the marked cells are resting
+    resting_drop = np.log10(resting_floor_closed_form(48.0, RESTING_EXAMPLE)
+                            / resting_floor_closed_form(336.0, RESTING_EXAMPLE))
     k = "somatic-cell-therapy-m-"
     return {f"{k}trough": f"{steady_state_trough():.2f}",
             f"{k}log10-drop": f"{drop:.1f}",
             f"{k}threshold": f"{control_threshold():.2f}",
             f"{k}hr-exp": f"{hr:.2f}",
             f"{k}s36-t": f"{exponential_survival(36, 25.8):.1%}",
-            f"{k}s36-c": f"{exponential_survival(36, 21.7):.1%}"}
+            f"{k}s36-c": f"{exponential_survival(36, 21.7):.1%}",
+            f"{k}resting-pct": f"{100 * RESTING_EXAMPLE:g}",
+            f"{k}resting-drop": f"{resting_drop:.1f}"}

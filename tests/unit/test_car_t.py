@@ -289,3 +289,26 @@ def test_the_randomised_caption_cites_every_trial_of_the_data():
     caption = " ".join(caption.split())
     missing = [t for t in data.load("car-t-randomised-trials")["trial"] if t not in caption]
     assert missing == []
+
+
+def test_durability_rows_are_chapter_products_and_the_page_names_every_trial():
+    import json
+    from pathlib import Path
+
+    from atmp.chapters import car_t as chapter
+
+    atmps = data.load_atmps()
+    d = data.load("car-t-durability")
+    assert set(d["product"]) <= set(atmps.loc[atmps["chapter"] == "car-t", "product"])
+    # a share with its count must agree with the count over the denominator
+    shares = d[d["count"].notna()]
+    assert ((100 * shares["count"] / shares["n"]).round() == shares["value"].round()).all()
+    facts = chapter.durability_facts()
+    assert facts["car-t-n-dur"] == len(d)
+    nb = json.loads((Path(__file__).resolve().parents[2] / "notebooks" / "car-t.ipynb")
+                    .read_text(encoding="utf-8"))
+    text = " ".join("".join(c["source"]) for c in nb["cells"])
+    missing = [t for t in d["trial"]
+               if f"car-t-dur-{t.lower().replace(' ', '-')}-value" not in text]
+    assert missing == []
+    assert len(chapter.durability_table()) == len(d)

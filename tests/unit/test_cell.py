@@ -194,3 +194,30 @@ def test_exercise_shorter_lived_effectors_lose_control_and_more_killing_restores
     boosted = cell.simulate_effector_target(tau_e=3.5, kappa=0.4)["tumour"].iloc[-1]
     assert short > 10 * base
     assert boosted < 2 * base
+
+
+def test_resting_share_ode_matches_the_closed_form_and_sets_a_floor():
+    sim = cell.simulate_switch_with_resting(0.01)
+    for i in (0, 150, 300, len(sim) - 1):
+        t = float(sim["hour"].iloc[i])
+        assert sim["cells"].iloc[i] == pytest.approx(cell.resting_floor_closed_form(t, 0.01),
+                                                     rel=1e-5)
+    # resting cells are untouched; the total never falls below them
+    assert np.allclose(sim["resting"], 0.01)
+    assert sim["cells"].min() >= 0.01
+    # with no resting cells the model is the plain switch
+    plain = cell.simulate_suicide_switch()
+    assert cell.simulate_switch_with_resting(0.0)["cells"].iloc[-1] == pytest.approx(
+        plain["cells"].iloc[-1], rel=1e-4)
+    with pytest.raises(ValueError):
+        cell.simulate_switch_with_resting(1.0)
+
+
+def test_resting_drop_fact_is_bounded_by_the_resting_share():
+    f = cell.model_facts()
+    drop = float(f["somatic-cell-therapy-m-resting-drop"])
+    plain = float(f["somatic-cell-therapy-m-log10-drop"])
+    assert drop < plain
+    # from the level at the first dose, at most log10(level / floor)
+    start = cell.resting_floor_closed_form(48.0, cell.RESTING_EXAMPLE)
+    assert drop <= math.log10(start / cell.RESTING_EXAMPLE) + 0.05
