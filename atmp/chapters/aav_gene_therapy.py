@@ -21,6 +21,8 @@ CHAPTER = "aav-gene-therapy"
 WIDGETS = (model.DOSE_WIDGET, episome.EPISOME_WIDGET, model.DURABILITY_WIDGET)
 #: The dated safety findings and the newest evidence (``data/gene-therapy-*.csv``).
 EVIDENCE = "gene-therapy-evidence-2025-26"
+#: EMA's record of applications that ended without an authorisation (shared with the field chapters).
+FAILED = "failed-applications"
 #: Genomes per hepatocyte at dosing in the episome examples (illustrative, not measured).
 EPISOME_C0 = 3.0
 #: The patient of the worked dose example (kg) and the product it uses.
@@ -200,7 +202,8 @@ def safety_facts() -> dict:
 
 
 def newest_facts() -> dict:
-    """Glue values for the 2025-26 evidence: STEER, SPR1NT, GENEr8-1 year 3, HOPE-B, Reiss."""
+    """Glue values for the 2025-26 evidence: STEER, SPR1NT, GENEr8-1 year 3, HOPE-B (all and
+    NAb-positive), Reiss."""
     ev = data.load(EVIDENCE)
 
     def v(study, outcome, fmt="{:g}"):
@@ -211,6 +214,7 @@ def newest_facts() -> dict:
     p2, p3 = ("SPR1NT, 2 SMN2 copies (Strauss, Nat Med 2022)",
               "SPR1NT, 3 SMN2 copies (Strauss, Nat Med 2022)")
     pasi = "Phase 1/2 270-201 (Pasi 2021)"
+    nab = "HOPE-B NAb-positive subgroup (Klamroth, RPTH 2026)"
     div = ev[ev["study"] == "BioMarin third-quarter 2025 results"].iloc[0]
     return {
         "aav-gene-therapy-steer-n": v(steer, "patients randomised (3:2, onasemnogene abeparvovec "
@@ -249,14 +253,34 @@ def newest_facts() -> dict:
         "aav-gene-therapy-reiss-abr1": v(reiss, "median annualised bleeding rate after gene "
                                                 "therapy"),
         "aav-gene-therapy-reiss-off": v(reiss, "participants not on prophylaxis"),
+        "aav-gene-therapy-nab-n": v(nab, "participants with pre-existing AAV5 neutralising "
+                                         "antibodies at dosing"),
+        "aav-gene-therapy-nab-fix": v(nab, "mean FIX activity, NAb-positive participants"),
+        "aav-gene-therapy-nab-date": ev.loc[ev["study"] == nab, "date"].iloc[0].strftime("%B %Y"),
     }
+
+
+def elevidys_facts() -> dict:
+    """How the EU application for Elevidys ended, from ``failed-applications``: the outcome and
+    the refusal date EMA's medicines data give, and whether a re-examination was recorded."""
+    rows = data.load(FAILED)
+    hit = rows[rows["product"] == "Elevidys"]
+    if hit.empty:
+        raise ValueError(f"no Elevidys row in {FAILED}")
+    row = hit.iloc[0]
+    if row["outcome"] != "refused" or pd.isna(row["ec_decision_date"]):
+        raise ValueError(f"{FAILED}: Elevidys is not recorded as refused with a decision date")
+    return {"aav-gene-therapy-elev-refused": long_date(row["ec_decision_date"]),
+            "aav-gene-therapy-elev-reexam": {"yes": "after a re-examination",
+                                             "no": "without a re-examination"}.get(
+                row["re_examination"], "with no re-examination recorded")}
 
 
 def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     """Every value the chapter's prose pastes (keys ``aav-gene-therapy-…``)."""
     return {**chapters.common_facts(CHAPTER), **product_facts(atmps), **dose_facts(),
             **durability_facts(), **regulatory_facts(atmps), **episome_facts(),
-            **safety_facts(), **newest_facts()}
+            **safety_facts(), **newest_facts(), **elevidys_facts()}
 
 
 def figures(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:

@@ -101,12 +101,16 @@ def product_facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
 
 
 def model_facts() -> dict:
-    """The models at the values the prose discusses: VCN 1, the clone range, eli-cel's rate."""
+    """The models at the values the prose discusses: VCN 1, the clone range, and a worked eli-cel
+    rate (the published counts over an *assumed* mean follow-up, since no person-years were in
+    the sources read)."""
     pois, nb = model.vcn_summary(1.0), model.vcn_summary(1.0, 1.0)
     lo, hi = model.ACTIVE_HSC_RANGE
     ev = data.load(EVIDENCE)
     cancers = evidence_value(ev, ELI_CEL_STUDY, "haematological cancer")
-    person_years = evidence_value(ev, ELI_CEL_STUDY, "follow-up")
+    patients = evidence_value(ev, ELI_CEL_STUDY, "patients treated")
+    # No person-years were in the sources we could read: the worked rate assumes a mean follow-up.
+    person_years = patients * model.ASSUMED_MEAN_FOLLOW_UP_YEARS
     rate, rate_lo, rate_hi = model.poisson_rate_ci(int(cancers), person_years)
     k = "hsc-gene-therapy-"
     return {
@@ -116,6 +120,7 @@ def model_facts() -> dict:
         f"{k}vcn-p-high": f"{pois['high_copy']:.1%}", f"{k}vcn-nb-high": f"{nb['high_copy']:.1%}",
         f"{k}t50-lo": f"{model.time_to_share(0.5, lo, CLONE_ADVANTAGE):.1f}",
         f"{k}t50-hi": f"{model.time_to_share(0.5, hi, CLONE_ADVANTAGE):.1f}",
+        f"{k}eli-fu": f"{model.ASSUMED_MEAN_FOLLOW_UP_YEARS:g}", f"{k}eli-py": f"{person_years:g}",
         f"{k}eli-rate": f"{rate:.1f}", f"{k}eli-lo": f"{rate_lo:.1f}", f"{k}eli-hi": f"{rate_hi:.1f}",
         f"{k}eli-15y": f"{model.risk_by_time(rate, 15):.0%}",
     }

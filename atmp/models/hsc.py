@@ -300,6 +300,12 @@ def poisson_rate_ci(events: int, person_years: float, level: float = 0.95) -> tu
     return events * k, lo * k, hi * k
 
 
+#: Mean follow-up per patient (years) assumed in the chapter's worked eli-cel rate. The sources we
+#: could read (the NEJM abstract of Duncan et al. 2024, the FDA communications) give counts of
+#: patients, not person-years, so the rate per person-year is an exercise, not a published value.
+ASSUMED_MEAN_FOLLOW_UP_YEARS = 5.0
+
+
 def draw_risk(rate_per_100py: float = 2.1, years: float = 15.0, cohort: int = 67) -> Figure:
     """Cumulative risk of a haematological cancer per patient and expected cases in a cohort.
 
@@ -316,7 +322,7 @@ def draw_risk(rate_per_100py: float = 2.1, years: float = 15.0, cohort: int = 67
     risk = risk_by_time(rate_per_100py, t)
     fig, ax = plots.fixed_figure(width=7.2, height=3.3, bottom=0.17)
     ax.plot(t, risk * 100, color=plots.OKABE_ITO["vermillion"], lw=2.4,
-            label=f"model: {rate_per_100py:g} per 100 person-years")
+            label=f"model: {rate_per_100py:g} per 100 person-years (assumed)")
     months = data.load(ELI_CEL_CANCERS)["months"].to_numpy() / 12
     ax.plot(months, np.zeros_like(months), "|", ms=18, mew=2, color=plots.REFERENCE_COLOR,
             clip_on=False, label="published eli-cel cancers (time of diagnosis)")

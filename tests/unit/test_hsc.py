@@ -127,13 +127,13 @@ def test_risk_is_one_minus_exp():
 
 
 def test_eli_cel_rate_and_exact_interval():
-    # Duncan et al., N Engl J Med 2024;391:1287-1301 (doi:10.1056/NEJMoa2405541): 7 of 67
-    # patients, 338 person-years, 2.1 per 100 person-years (95% CI 0.8 to 4.2)
-    rate, lo, hi = hsc.poisson_rate_ci(7, 338)
-    assert round(rate, 1) == 2.1
-    assert round(lo, 1) == 0.8
-    # the exact Poisson (Garwood) upper bound is 4.27; the paper prints 4.2 — within 0.1
-    assert abs(hi - 4.2) < 0.1
+    # Duncan et al., N Engl J Med 2024 (doi:10.1056/NEJMoa2405541): 7 of 67 patients. The
+    # abstract gives no person-years, so the worked rate assumes 5 years of mean follow-up
+    # (335 person-years): 2.1 per 100 person-years, exact 95% interval 0.84 to 4.31.
+    rate, lo, hi = hsc.poisson_rate_ci(7, 67 * hsc.ASSUMED_MEAN_FOLLOW_UP_YEARS)
+    assert round(rate, 2) == 2.09
+    assert round(lo, 2) == 0.84
+    assert round(hi, 2) == 4.31
     cancers = data.load(hsc.ELI_CEL_CANCERS)
     assert sorted(cancers["months"]) == [14, 26, 28, 36, 42, 57, 92]
     assert (cancers["diagnosis"].str.contains("acute myeloid")).sum() == 1  # one AML, six MDS
@@ -153,14 +153,13 @@ def test_garwood_interval_textbook_case():
     assert hi == pytest.approx(-math.log(0.025), rel=1e-9)
 
 
-def test_evidence_table_matches_the_published_rate():
+def test_evidence_table_holds_the_eli_cel_counts_from_the_paper():
     ev = data.load(chapter.EVIDENCE)
     assert set(ev["product"]) <= set(data.load_atmps()["product"])
     assert ev["source"].str.startswith("http").all()
     study = "ALD-102 and ALD-104 with LTF-304 (Duncan 2024)"
-    k = evidence_value(ev, study, "haematological cancer")
-    py = evidence_value(ev, study, "follow-up")
-    assert round(100 * k / py, 1) == evidence_value(ev, study, "haematological cancer rate")
+    assert evidence_value(ev, study, "haematological cancer") == len(data.load(hsc.ELI_CEL_CANCERS))
+    assert (ev.loc[ev["study"] == study, "source"] == "https://doi.org/10.1056/NEJMoa2405541").all()
     with pytest.raises(KeyError):
         evidence_value(ev, study, "no such outcome")
 
@@ -234,9 +233,12 @@ def test_chapter_facts_are_computed_from_the_data():
     assert facts[f"{k}wask-name"] != "Strimvelis"
 
 
-def test_model_facts_reproduce_the_published_eli_cel_rate_from_the_evidence_table():
+def test_model_facts_compute_the_worked_eli_cel_rate_from_the_counts_and_the_assumption():
     facts = chapter.model_facts()
+    assert facts["hsc-gene-therapy-eli-py"] == "335"  # 67 patients x 5 assumed years
     assert (facts["hsc-gene-therapy-eli-rate"], facts["hsc-gene-therapy-eli-lo"]) == ("2.1", "0.8")
+    # the dropped news-site rows (338 person-years, 2.1 per 100) must not come back
+    assert not data.load("hsc-gene-therapy-evidence")["unit"].str.contains("person-years").any()
     assert facts["hsc-gene-therapy-vcn-p-trans"] == "63%"  # 1 - exp(-1)
 
 

@@ -43,10 +43,10 @@ def _eli_cel():
     study = "ALD-102 and ALD-104 with LTF-304 (Duncan 2024)"
     cancers = evidence_value(ev, study, "haematological cancer")
     patients = evidence_value(ev, study, "patients treated")
-    person_years = evidence_value(ev, study, "follow-up")
+    person_years = patients * hsc.ASSUMED_MEAN_FOLLOW_UP_YEARS  # assumed: none published in the sources read
     assert cancers == len(data.load(hsc.ELI_CEL_CANCERS))
     return (100 * cancers / person_years,
-            [f"{patients:g} patients", f"{person_years:g} person-years",
+            [f"{patients:g} patients", f"{hsc.ASSUMED_MEAN_FOLLOW_UP_YEARS:g} years",
              {7: "Seven"}.get(int(cancers), "?")])
 
 
