@@ -379,3 +379,25 @@ def test_a_field_chapter_cites_no_two_works_under_the_same_author_year_label(ste
         first = " ".join(people[0].last_names) if people else ""
         labels[(first, len(people) > 2, entries[key].fields.get("year"))].append(key)
     assert not {lab: keys for lab, keys in labels.items() if len(keys) > 1}
+
+
+def test_the_us_table_reads_the_eu_side_from_the_eu_tables(tmp_path):
+    folder = _failed(tmp_path)
+    base = {"active_substance": "x", "us_indication": "y", "us_source": "https://example.org",
+            "verified_on": "2026-11-30"}
+    _write(folder, "regulation-us-comparison", [{**base, **r} for r in [
+        {"product": "R1", "us_action": "accelerated approval", "us_date": "2014-01-02"},
+        {"product": "A", "us_action": "approval", "us_date": "2012-05-01"},
+        {"product": "R1", "us_action": "label expansion", "us_date": "2016-01-02"},
+        {"product": "W3", "us_action": "accelerated approval", "us_date": "2020-01-01"},
+        {"product": "ZZ", "us_action": "approval", "us_date": "2021-01-01"}]])
+    t = regulation.us_table(_atmps(), folder)
+    assert t["FDA date"].tolist() == sorted(t["FDA date"])
+    eu = dict(zip(t["product"] + " " + t["FDA date"], t["EU outcome"], strict=True))
+    assert eu["A 2012-05-01"] == "authorised 2010-01-01 (standard); withdrawn 2011-01-01 (commercial)"
+    assert eu["R1 2014-01-02"] == ("refused 2015-12-21 after a negative CHMP opinion (2015-06-25)")
+    assert eu["W3 2020-01-01"] == "application withdrawn"          # no date seen: none invented
+    assert eu["ZZ 2021-01-01"] == "no EU application in the record"
+    facts = regulation.us_facts(_atmps(), folder)
+    assert facts["regulation-us-n"] == 4 and facts["regulation-us-accelerated"] == 2
+    assert facts["regulation-us-accelerated-names"] == "R1 and W3"
