@@ -9,7 +9,8 @@ conditional authorisations and why authorisations were lost. The law of 2025–2
 ``data/legal-framework.csv`` (:func:`law_table`, :func:`acts_table`), the applications that did
 not end in an authorisation from ``data/failed-applications.csv`` (:func:`failed_table`,
 :func:`outcomes_per_year`), and the US decisions on products whose EU story went another way
-from ``data/regulation-us-comparison.csv`` (:func:`us_table`). The procedure-clock model is :mod:`atmp.models.procedure`.
+from ``data/regulation-us-comparison.csv`` (:func:`us_table`). The procedure-clock model is
+:mod:`atmp.models.procedure`.
 
 Examples
 --------
