@@ -111,7 +111,7 @@ def class_examples(atmps: pd.DataFrame) -> pd.DataFrame:
         "products in class": counts.reindex(first.index),
         "first authorised": first["product"],
         "EC decision": first["ec_decision_date"].dt.strftime("%Y-%m-%d"),
-        "what it is": first["inn"],
+        "active substance (INN)": first["inn"],
     }).rename_axis("ATMP class")
 
 
