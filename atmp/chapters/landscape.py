@@ -111,7 +111,7 @@ def class_examples(atmps: pd.DataFrame) -> pd.DataFrame:
         "products in class": counts.reindex(first.index),
         "first authorised": first["product"],
         "EC decision": first["ec_decision_date"].dt.strftime("%Y-%m-%d"),
-        "what it is": first["inn"],
+        "active substance (INN)": first["inn"],
     }).rename_axis("ATMP class")
 
 
@@ -350,6 +350,8 @@ def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     return {
         **chapters.common_facts(CHAPTER),
         "landscape-n-products": len(t),
+        "landscape-n-substances": int(t["inn"].nunique()),
+        "landscape-shared-substance": _shared_substances(t),
         "landscape-n-authorised": int((t["status"] == "authorised").sum()),
         "landscape-n-left": int((t["status"] != "authorised").sum()),
         "landscape-n-gene": int(counts["gene therapy"]),
@@ -383,3 +385,13 @@ def figures(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
             "landscape-on-market": lambda: draw_on_market(atmps, events),
             "landscape-status": lambda: draw_status(atmps),
             "landscape-families": lambda: draw_families(atmps)}
+
+
+def _shared_substances(t: pd.DataFrame) -> str:
+    """Products that share an active substance (INN) with another authorisation, named per INN:
+    "Zolgensma and Itvisma (onasemnogene abeparvovec)"; "none" if every INN is used once."""
+    dup = t[t["inn"].duplicated(keep=False)]
+    parts = [f"{text.join_names(g['product'])} ({inn})"
+             for inn, g in dup.groupby("inn", sort=True, observed=True)]
+    return "; ".join(parts) or "none"
+

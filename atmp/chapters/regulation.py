@@ -8,7 +8,9 @@ initial authorisations per year and legal route (:func:`authorisation_counts`,
 conditional authorisations and why authorisations were lost. The law of 2025–26 comes from
 ``data/legal-framework.csv`` (:func:`law_table`, :func:`acts_table`), the applications that did
 not end in an authorisation from ``data/failed-applications.csv`` (:func:`failed_table`,
-:func:`outcomes_per_year`). The procedure-clock model is :mod:`atmp.models.procedure`.
+:func:`outcomes_per_year`), and the US decisions on products whose EU story went another way
+from ``data/regulation-us-comparison.csv`` (:func:`us_table`). The procedure-clock model is
+:mod:`atmp.models.procedure`.
 
 Examples
 --------
@@ -112,7 +114,8 @@ def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
     return {**chapters.common_facts(CHAPTER),
             "regulation-legal-checked": LEGAL_SOURCES_CHECKED,
             **product_facts(routes, counts), **clock_facts(), **km_facts(kmf, spans, km),
-            **story_facts(cond, record.exits(spans)), **law_facts(), **failed_facts(atmps)}
+            **story_facts(cond, record.exits(spans)), **law_facts(), **failed_facts(atmps),
+            **us_facts(atmps)}
 
 
 def figures(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
@@ -501,3 +504,55 @@ def failed_facts(atmps: pd.DataFrame, data_dir=None) -> dict:
             "regulation-failed-academic": join_names(f.loc[academic, "product"]) or "none",
             "regulation-failed-since-2025": int(since[list(FAILED_OUTCOMES)].to_numpy().sum()),
             "regulation-authorised-since-2025": int(since["authorised"].sum())}
+
+
+# ----------------------------------------------------------------------------- the US beside the EU
+
+def _eu_outcome(product: str, atmps: pd.DataFrame, failed: pd.DataFrame) -> str:
+    """The product's EU story in one line, from the product record or the failed applications."""
+    row = atmps[atmps["product"] == product]
+    if len(row):
+        r = row.iloc[0]
+        text = (f"authorised {r['ec_decision_date']:%Y-%m-%d} "
+                f"({str(r['authorisation_type'])})")
+        if pd.notna(r["status_date"]) and str(r["status"]) != "authorised":
+            text += f"; {r['status']} {r['status_date']:%Y-%m-%d}"
+            if r["status_reason"]:
+                text += f" ({r['status_reason']})"
+        return text
+    row = failed[failed["product"] == product]
+    if len(row):
+        r = row.iloc[0]
+        what = "refused" if r["outcome"] == "refused" else "application withdrawn"
+        when = f" {r['ended']:%Y-%m-%d}" if pd.notna(r["ended"]) else ""
+        neg = (f" after a negative CHMP opinion ({r['opinion_date']:%Y-%m-%d})"
+               if pd.notna(r["opinion_date"]) else "")
+        return f"{what}{when}{neg}"
+    return "no EU application in the record"
+
+
+def us_table(atmps: pd.DataFrame, data_dir=None) -> pd.DataFrame:
+    """FDA actions beside the EU outcome of the same product, by date of the FDA action.
+
+    The US side is ``data/regulation-us-comparison.csv``; the EU side is read from the product
+    record and :func:`failed_applications` (so an EU fact is stated once, in its own table).
+    """
+    us = data.load("regulation-us-comparison", data_dir).sort_values(["us_date", "product"],
+                                                                      kind="stable")
+    failed = failed_applications(None, data_dir)
+    return pd.DataFrame({
+        "product": us["product"], "FDA action": us["us_action"].astype("object"),
+        "FDA date": us["us_date"].dt.strftime("%Y-%m-%d"),
+        "US indication (abridged)": us["us_indication"],
+        "EU outcome": [_eu_outcome(p, atmps, failed) for p in us["product"]],
+    }).reset_index(drop=True)
+
+
+def us_facts(atmps: pd.DataFrame, data_dir=None) -> dict:
+    """Glue values for the US comparison: how many products, how many FDA accelerated approvals."""
+    us = data.load("regulation-us-comparison", data_dir)
+    accelerated = us.loc[us["us_action"] == "accelerated approval", "product"].unique()
+    return {"regulation-us-n": int(us["product"].nunique()),
+            "regulation-us-accelerated": len(accelerated),
+            "regulation-us-accelerated-names": join_names(sorted(accelerated)) or "none"}
+

@@ -39,6 +39,11 @@ COMMISSION_DECISION_DAYS = 67
 #: joint clinical assessment report of a medicine in the scope of the HTA Regulation (EU)
 #: 2021/2282 (all ATMPs applied for from 12 January 2025), as the Commission describes it.
 JCA_REPORT_DAYS = 30
+#: Active days to the CHMP opinion under the agreed pharmaceutical reform, as EMA described the
+#: provisional agreement of 11 December 2025 ("reduced assessment time (210 to 180 days)", quoted
+#: by the Pharmaceutical Journal; the same figure in EMA's news as copied elsewhere). The article
+#: of the agreed Regulation was not read; the reform does not apply before about 2028.
+REFORM_ACTIVE_DAYS = 180
 #: Active day after which the model places the first clock stop (the Day-120 list of questions);
 #: the accelerated timetable also has its one clock stop here in this model.
 FIRST_STOP_DAY = 120
@@ -269,7 +274,10 @@ def draw_today_and_reform() -> Figure:
     :data:`STANDARD_ACTIVE_DAYS` active days (clock stops not drawn), the Commission decision
     phase EMA describes (:data:`COMMISSION_DECISION_DAYS`) and the endorsement of the joint
     clinical assessment report (:data:`JCA_REPORT_DAYS` after the decision). Bottom row: the
-    reform's steps, not to scale, because its day counts were not verified in the texts read.
+    reform's :data:`REFORM_ACTIVE_DAYS` active days to the CHMP opinion (EMA's description of
+    the agreement), to scale; the reform's Commission phase is hatched and has no day count,
+    because no count for it was found in a text or report of the agreement (only in the 2023
+    proposal), so nothing after the opinion is drawn to scale on that row.
     """
     fig, ax = plots.fixed_figure(width=7.5, height=3.4, left=0.17, right=0.98, bottom=0.17,
                                  top=0.88)
@@ -281,21 +289,25 @@ def draw_today_and_reform() -> Figure:
              (f"Commission\n~{COMMISSION_DECISION_DAYS} days", opinion, decision,
               PHASE_COLORS["Commission decision"], "black"),
              (f"JCA\nreport\n≤{JCA_REPORT_DAYS} d", decision, jca, plots.OKABE_ITO["bluish green"], "black")]
+    reform = REFORM_ACTIVE_DAYS
     for label, a, b, color, ink in today:
         ax.barh(1, b - a, left=a, height=0.5, color=color, edgecolor=plots.edge(color),
                 linewidth=0.8)
         ax.text((a + b) / 2, 1, label, ha="center", va="center", fontsize=8, color=ink)
-    ax.barh(0, jca, left=0, height=0.5, color="#DDDDDD", edgecolor=plots.REFERENCE_COLOR,
-            hatch="//", linewidth=0.8)
-    ax.text(jca / 2, 0, "CHMP opinion → Commission; the CAT's role changes (2023 proposal)\n"
-            "shorter timelines agreed; day counts NOT VERIFIED (not to scale)",
-            ha="center", va="center", fontsize=8,
+    ax.barh(0, reform, left=0, height=0.5, color=PHASE_COLORS["active"],
+            edgecolor=plots.edge(PHASE_COLORS["active"]), linewidth=0.8)
+    ax.text(reform / 2, 0, f"CHMP opinion\n≤ {reform} active days", ha="center", va="center",
+            fontsize=8, color="white")
+    ax.barh(0, jca - reform, left=reform, height=0.5, color="#DDDDDD",
+            edgecolor=plots.REFERENCE_COLOR, hatch="//", linewidth=0.8)
+    ax.text((reform + jca) / 2, 0, "Commission, JCA:\nday count\nNOT VERIFIED",
+            ha="center", va="center", fontsize=7.5,
             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5})
     ax.set_yticks([0, 1], ["reform\n(agreed; not\napplicable yet)", "today\n(in force)"])
     ax.set_ylim(-0.5, 1.5)
     ax.set_xlim(0, jca * 1.02)
-    ax.set_xticks([0, opinion, decision, jca])
-    ax.set_xlabel("days from a valid application (today's row; clock stops not shown)")
+    ax.set_xticks([0, reform, opinion, decision, jca])
+    ax.set_xlabel("days from a valid application (clock stops not shown)")
     ax.set_title("The EU procedure for an ATMP: today and after the reform", fontsize=10)
     ax.grid(axis="y", visible=False)
     return fig

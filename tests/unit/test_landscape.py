@@ -115,3 +115,16 @@ def test_explorer_filters(record):
     atmps, events = record
     fig = landscape.draw_explorer(statuses=["authorised"], atmps=atmps, events=events)
     assert fig.axes[0].get_title().startswith("1 product ·")
+
+
+def test_authorisations_sharing_an_active_substance_are_named():
+    import pandas as pd
+
+    from atmp.chapters.landscape import _shared_substances
+
+    t = pd.DataFrame({"product": ["Zolgensma", "Kymriah", "Itvisma", "A", "B"],
+                      "inn": ["onasemnogene abeparvovec", "tisagenlecleucel",
+                              "onasemnogene abeparvovec", "x", "x"]})
+    assert _shared_substances(t) == ("Zolgensma and Itvisma (onasemnogene abeparvovec); "
+                                     "A and B (x)")
+    assert _shared_substances(t.iloc[:2]) == "none"

@@ -350,10 +350,64 @@ def test_the_procedure_figure_draws_only_sourced_day_counts():
     from atmp.models import procedure
 
     ax = procedure.draw_today_and_reform().axes[0]
-    assert [int(t) for t in ax.get_xticks()] == [
-        0, procedure.STANDARD_ACTIVE_DAYS,
-        procedure.STANDARD_ACTIVE_DAYS + procedure.COMMISSION_DECISION_DAYS,
-        procedure.STANDARD_ACTIVE_DAYS + procedure.COMMISSION_DECISION_DAYS
-        + procedure.JCA_REPORT_DAYS]
+    today = [procedure.STANDARD_ACTIVE_DAYS,
+             procedure.STANDARD_ACTIVE_DAYS + procedure.COMMISSION_DECISION_DAYS,
+             procedure.STANDARD_ACTIVE_DAYS + procedure.COMMISSION_DECISION_DAYS
+             + procedure.JCA_REPORT_DAYS]
+    assert [int(t) for t in ax.get_xticks()] == [0, procedure.REFORM_ACTIVE_DAYS, *today]
     texts = " ".join(t.get_text() for t in ax.texts)
-    assert "NOT VERIFIED" in texts and "180" not in texts and "46" not in texts
+    # The reform's 180 active days are drawn (EMA's description of the agreement); its
+    # Commission phase has no verified count, so it is marked and no number is written for it.
+    assert f"≤ {procedure.REFORM_ACTIVE_DAYS} active days" in texts
+    assert "NOT VERIFIED" in texts and "46" not in texts
+    reform_bars = [b for b in ax.patches if abs(b.get_y() + b.get_height() / 2) < 1e-9]
+    assert [round(b.get_width()) for b in reform_bars] == [procedure.REFORM_ACTIVE_DAYS,
+                                                          today[-1] - procedure.REFORM_ACTIVE_DAYS]
+    assert reform_bars[1].get_hatch() == "//"
+
+
+@pytest.mark.parametrize("stem", ["landscape", "regulation", "outlook"])
+def test_a_field_chapter_cites_no_two_works_under_the_same_author_year_label(stem):
+    """An author–year citation must name one work: two works by the same author in the same
+    year cited in one chapter need distinct years (2009a, 2009b) in the bibliography."""
+    import re
+    from collections import defaultdict
+    from pathlib import Path
+
+    from pybtex.database import parse_file
+
+    root = Path(__file__).resolve().parents[2]
+    entries = {}
+    for bib in [root / "book" / "references.bib", *sorted((root / "book" / "bib").glob("*.bib"))]:
+        entries.update({k.lower(): e for k, e in parse_file(str(bib)).entries.items()})
+    text = (root / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8")
+    cited = {k.strip().lower() for group in re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", text)
+             for k in group.split(",")}
+    labels = defaultdict(list)
+    for key in cited:
+        people = entries[key].persons.get("author", [])
+        first = " ".join(people[0].last_names) if people else ""
+        labels[(first, len(people) > 2, entries[key].fields.get("year"))].append(key)
+    assert not {lab: keys for lab, keys in labels.items() if len(keys) > 1}
+
+
+def test_the_us_table_reads_the_eu_side_from_the_eu_tables(tmp_path):
+    folder = _failed(tmp_path)
+    base = {"active_substance": "x", "us_indication": "y", "us_source": "https://example.org",
+            "verified_on": "2026-11-30"}
+    _write(folder, "regulation-us-comparison", [{**base, **r} for r in [
+        {"product": "R1", "us_action": "accelerated approval", "us_date": "2014-01-02"},
+        {"product": "A", "us_action": "approval", "us_date": "2012-05-01"},
+        {"product": "R1", "us_action": "label expansion", "us_date": "2016-01-02"},
+        {"product": "W3", "us_action": "accelerated approval", "us_date": "2020-01-01"},
+        {"product": "ZZ", "us_action": "approval", "us_date": "2021-01-01"}]])
+    t = regulation.us_table(_atmps(), folder)
+    assert t["FDA date"].tolist() == sorted(t["FDA date"])
+    eu = dict(zip(t["product"] + " " + t["FDA date"], t["EU outcome"], strict=True))
+    assert eu["A 2012-05-01"] == "authorised 2010-01-01 (standard); withdrawn 2011-01-01 (commercial)"
+    assert eu["R1 2014-01-02"] == ("refused 2015-12-21 after a negative CHMP opinion (2015-06-25)")
+    assert eu["W3 2020-01-01"] == "application withdrawn"          # no date seen: none invented
+    assert eu["ZZ 2021-01-01"] == "no EU application in the record"
+    facts = regulation.us_facts(_atmps(), folder)
+    assert facts["regulation-us-n"] == 4 and facts["regulation-us-accelerated"] == 2
+    assert facts["regulation-us-accelerated-names"] == "R1 and W3"
