@@ -329,6 +329,7 @@ def _type_now(p: Plan, row: dict[str, str], rec: dict[str, Any], theirs: str, as
         return
     date = _decision_date(rec, as_of, row["ec_decision_date"], p.edition)
     if date is None:
+        p.done.append(f"{name}: authorisation_type_now → {theirs} (conversion not dated)")
         p.curation.append(f"{name}: converted to a standard authorisation per EMA's export, which "
                           "gives no Commission decision date newer than the last edition: "
                           "authorisation_type_now written; add the dated 'converted to standard' "
