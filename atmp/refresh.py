@@ -232,7 +232,8 @@ def _decision_date(rec: dict[str, Any], after: dt.date, not_before: str, edition
 
 
 def plan(report: ema.Report, ours: list[dict[str, str]], events: list[dict[str, str]],
-         failed_columns: list[str] | None, as_of: dt.date, when: dt.date) -> Plan:
+         failed_columns: list[str] | None, as_of: dt.date, when: dt.date,
+         edition: dt.date | None = None) -> Plan:
     """What applying ``report`` writes, as data (nothing is written here).
 
     Parameters
@@ -244,12 +245,14 @@ def plan(report: ema.Report, ours: list[dict[str, str]], events: list[dict[str, 
     failed_columns : list of str or None
         Columns of ``failed-applications.csv`` (None: the package has no such table).
     as_of : datetime.date
-        The dataset's ``data_as_of`` before the refresh (the previous edition).
+        The previous edition (:func:`previous_edition`): a Commission decision date can only date
+        a conversion or a lifting if it is newer.
     when : datetime.date
         The export's date.
+    edition : datetime.date, optional
+        The edition being made (default: the later of ``as_of`` and ``when``).
     """
-    edition = max(as_of, when)
-    p = Plan(when, edition, [dict(r) for r in ours], set())
+    p = Plan(when, edition or max(as_of, when), [dict(r) for r in ours], set())
     conversions = {e["product"] for e in events if e["event"] == changelog.CONVERSION}
     by_row: dict[int, dict[str, dict[str, Any]]] = {}
     for ch, i in zip(report.changed, report.changed_rows, strict=True):
@@ -435,7 +438,8 @@ def apply_report(report: ema.Report, data_dir: Path, when: dt.date | None = None
     has_failed = changelog.FAILED in names
     failed_columns = data.columns(changelog.FAILED, data_dir) if has_failed else None
     as_of = data.data_as_of(data_dir)
-    p = plan(report, ours, events, failed_columns, as_of, when)
+    edition = max(as_of, when)
+    p = plan(report, ours, events, failed_columns, previous_edition(data_dir, edition), when, edition)
 
     new = {paths["atmps"]: render_csv(texts["atmps"], p.atmps, p.edited),
            paths["events"]: _appended(texts["events"], events, p.events)}
@@ -475,7 +479,20 @@ def apply_report(report: ema.Report, data_dir: Path, when: dt.date | None = None
                if text != path.read_text(encoding="utf-8")}
     if changed:
         write_all(changed)
+        data._package.cache_clear()  # the descriptor and tables of data_dir were read before
+        data._load_cached.cache_clear()
     return Result(p, sorted(path.name for path in changed), ledger_new)
+
+
+def previous_edition(data_dir: Path, edition: dt.date) -> dt.date:
+    """The edition before ``edition``: the newest older one in the ledger, else ``data_as_of``.
+
+    A change dated by the Commission decision date must be newer than this; applying a second
+    export of the same day compares with the same previous edition as the first did.
+    """
+    older = [dt.date.fromisoformat(r["edition"]) for r in changelog.read(data_dir)]
+    older = [d for d in older if d < edition]
+    return max(older) if older else min(data.data_as_of(data_dir), edition)
 
 
 def _reconciled(p: Plan, report: ema.Report, ledger: list[dict[str, str]]) -> list[dict[str, str]]:
