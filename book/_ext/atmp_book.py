@@ -234,7 +234,7 @@ class DataChanges(SphinxDirective):
         readers = staleness.table_chapters(folder)
         every_product = [c for c in staleness.chapter_tables(folder)
                          if _reads_every_product(c, folder)]
-        also = {"atmps": tuple(every_product), "events": tuple(every_product), **readers}
+        also = {**readers, "atmps": tuple(every_product), "events": tuple(every_product)}
         out: list[nodes.Node] = []
         for ed in changelog.editions(folder):
             title = nodes.rubric(text=f"Edition of {ed.edition.isoformat()}",
