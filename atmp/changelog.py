@@ -34,7 +34,7 @@ COLUMNS = ("edition", "kind", "product", "table", "chapter", "count", "date", "d
 STATUS_EVENTS = ("suspended", "suspension lifted", "withdrawn", "expired", "not renewed")
 CONVERSION = "converted to standard"
 #: Kinds of ledger entries, in the order the page lists them within an edition.
-KINDS = ("export reconciled", "product added", "status change", "conversion",
+KINDS = ("export reconciled", "recorded by hand", "product added", "status change", "conversion",
          "failed application added", "evidence added", "evidence removed")
 #: The table of ATMP applications that did not end in an authorisation.
 FAILED = "failed-applications"
@@ -172,7 +172,7 @@ class Edition:
         also = also or {}
         out: list[str] = []
         for e in self.entries:
-            if e.kind == "export reconciled":
+            if e.kind in ("export reconciled", "recorded by hand"):
                 continue
             for c in (e.chapter, *also.get(e.table, ())):
                 if c and c not in out:
@@ -209,3 +209,50 @@ def summary(ed: Edition) -> str:
     if n["evidence removed"]:
         parts.append(f"{-n['evidence removed']} row(s) removed")
     return "; ".join(parts)
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def record(data_dir: Path | str | None = None) -> list[dict[str, str]]:
+    """Append to the ledger what the dataset holds beyond it, as entries of its ``data_as_of``.
+
+    For an edition made by hand (``data_as_of`` changed without an EMA export); ``--apply`` does
+    this itself. Writes nothing when the ledger is complete.
+    """
+    from atmp import refresh  # the writing side
+
+    folder = Path(data_dir or data.DATA_DIR)
+    rows = read(folder)
+    as_of = data.data_as_of(folder)
+    new = new_entries(snapshot(folder), rows, as_of, refresh.first_readers(folder))
+    if not any(r["edition"] == as_of.isoformat() for r in [*rows, *new]):
+        new.append(_row(as_of.isoformat(), "recorded by hand", date=as_of.isoformat(),
+                        detail="edition recorded with python -m atmp.changelog record"))
+    if new:
+        path = folder / data.resource(LEDGER, folder)["path"]
+        text = refresh.render_csv(path.read_text(encoding="utf-8"), [*rows, *new], set())
+        refresh.write_all({path: text})
+    return new
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m atmp.changelog record [DATA_DIR]``: record the current edition's entries."""
+    import sys
+
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] != "record" or len(argv) > 2:
+        print("usage: python -m atmp.changelog record [DATA_DIR]", file=sys.stderr)
+        return 2
+    folder = Path(argv[1]) if len(argv) > 1 else data.DATA_DIR
+    try:
+        new = record(folder)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"{folder}: cannot record the edition: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    print(f"{folder}: {len(new)} entr(y/ies) recorded for the edition of {data.data_as_of(folder)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -466,7 +466,7 @@ def apply_report(report: ema.Report, data_dir: Path, when: dt.date | None = None
             ledger_path = paths[changelog.LEDGER]
             ledger_rows = changelog.read(scratch)
             ledger_new = changelog.new_entries(changelog.snapshot(scratch), ledger_rows, p.edition,
-                                               _first_readers(scratch))
+                                               first_readers(scratch))
             if p.edition != as_of or ledger_new:
                 reconciled = _reconciled(p, report, ledger_rows)
                 ledger_new = reconciled + ledger_new
@@ -507,9 +507,9 @@ def _reconciled(p: Plan, report: ema.Report, ledger: list[dict[str, str]]) -> li
              "count": "1", "date": p.export_date.isoformat(), "detail": detail}]
 
 
-def _first_readers(data_dir: Path) -> dict[str, str]:
+def first_readers(data_dir: Path) -> dict[str, str]:
     """Each table's first reading chapter (for the ledger's links)."""
-    from atmp import staleness  # imports the chapter modules: only when a ledger is written
+    from atmp import staleness  # reads the chapter modules' source: only when a ledger is written
 
     return {t: cs[0] for t, cs in staleness.table_chapters(data_dir).items() if cs}
 

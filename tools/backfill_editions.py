@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from atmp import changelog, data, refresh, staleness  # noqa: E402
+from atmp import changelog, data, refresh  # noqa: E402
 
 
 def git(*args: str) -> str:
@@ -70,7 +70,7 @@ def backfill() -> list[dict[str, str]]:
     """The ledger rows of every edition in the history (the newest from the working tree)."""
     history = editions_in_history()
     ledger: list[dict[str, str]] = []
-    readers = {t: cs[0] for t, cs in staleness.table_chapters().items() if cs}
+    readers = refresh.first_readers(data.DATA_DIR)
     with tempfile.TemporaryDirectory() as tmp:
         for k, (_ed, commit) in enumerate(history):
             newest = k == len(history) - 1

@@ -303,3 +303,15 @@ def test_a_failed_rename_restores_every_file(dataset, monkeypatch):
     assert code == 2 and err.count("\n") == 1 and "No space left" in err
     assert len(calls) > 2  # the first file was replaced, then put back
     assert files(dataset) == before  # byte-identical, and no temp file left behind
+
+
+def test_a_hand_made_edition_is_recorded_by_the_changelog_command(dataset):
+    pkg = dataset / "datapackage.json"
+    pkg.write_text(pkg.read_text(encoding="utf-8").replace(
+        '"data_as_of": "2026-11-25"', '"data_as_of": "2026-11-28"'), encoding="utf-8")
+    problems = data.validate(dataset)
+    assert [p.rule for p in problems] == ["current-edition"]  # the ledger must follow
+    assert changelog.main(["record", str(dataset)]) == 0
+    assert data.validate(dataset) == []
+    before = files(dataset)
+    assert changelog.main(["record", str(dataset)]) == 0 and files(dataset) == before
