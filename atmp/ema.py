@@ -17,15 +17,18 @@ authorised, and compares them with ``data/atmps.csv``:
   first and by the flag last; the flag is reported as information, and dates the export leaves
   empty are reported as missing, never guessed (:func:`failed_applications`).
 
-``--apply`` writes the EMA-owned fields of existing rows and appends new rows marked for curation;
-it never deletes a row and never touches a curated column.
+``--apply`` hands the report to :mod:`atmp.refresh`, which writes the new edition of the data: the
+EMA-owned fields of existing rows with the dated event of each change, new ATMPs and failed
+applications marked for curation, ``data_as_of`` and the edition ledger, all files or none. It
+never deletes a row and never touches a curated column. This module only reads and compares.
 
 Command line::
 
-    python -m atmp.ema reconcile EXPORT [--json] [--apply] [--data-dir DIR]
+    python -m atmp.ema reconcile EXPORT [--json] [--apply] [--export-date YYYY-MM-DD] [--data-dir DIR]
 
 Exit status 0 on success (differences are not errors), 2 when the export or the dataset cannot be
-read (one line on stderr naming the file and the problem; nothing is written).
+read or the edition cannot be written (one line on stderr naming the file and the problem;
+nothing is written).
 
 Examples
 --------
