@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import importlib
+import importlib.util
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path

@@ -81,6 +81,9 @@ def test_withdrawal_writes_status_event_edition_and_nothing_else(dataset):
     row = product(dataset, "Kymriah")
     assert (row["status"], row["status_date"], row["status_reason"]) == (
         "withdrawn", "2026-12-10", "see EMA")
+    old_row = next(r for r in csv.DictReader(io.StringIO(before["atmps.csv"].decode()))
+                   if r["product"] == "Kymriah")
+    assert {c for c in row if row[c] != old_row[c]} == {"status", "status_date", "status_reason"}
     assert ledger_added(before, dataset) == [reconciled(), {
         "edition": EXPORT_DAY, "kind": "status change", "product": "Kymriah", "table": "events",
         "chapter": "car-t", "count": "1", "date": "2026-12-10", "detail": "withdrawn"}]
