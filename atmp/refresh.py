@@ -115,11 +115,6 @@ def _appended(original: str, rows: list[dict[str, str]], new: list[dict[str, str
     return render_csv(original, [*rows, *new], set()) if new else original
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) atomically: a temp file beside it, then os.replace."""
-    write_all({path: text})
-
-
 def write_all(texts: dict[Path, str]) -> None:
     """Replace every file with its text, all or none.
 
@@ -204,10 +199,6 @@ class Plan:
     done: list[str] = field(default_factory=list)
     #: what the export shows but could not be written, one line each (for a person)
     curation: list[str] = field(default_factory=list)
-
-
-def _iso(d: dt.date | None) -> str:
-    return d.isoformat() if d else ""
 
 
 def _source_detail(text: str, when: dt.date) -> str:
