@@ -146,17 +146,42 @@ lock:  ## re-pin requirements*.txt from requirements*.in (needs the network)
 	$(UV) pip compile --python-version 3.11 --quiet requirements.in -o requirements.txt
 	$(UV) pip compile --python-version 3.11 --quiet requirements-dev.in -o requirements-dev.txt
 
-# Downloads EMA's current medicines report and prints how it differs from data/atmps.csv. It
-# never writes: the last line gives the --apply command to run on the kept download.
-EMA_JSON_URL := https://www.ema.europa.eu/en/documents/report/medicines-output-medicines_json-report_en.json
+# The monthly edition (docs/architecture.md §4, CONTRIBUTING.md): download EMA's medicines report
+# (JSON), print how it differs from data/, and write the new edition only with the maintainer's
+# yes: APPLY=1 (the scheduled workflow), or a "y" typed at the terminal. The report, with what
+# --apply wrote and what it left for curation, is kept in $(REFRESH_REPORT) (the workflow's PR
+# body). Without the network: one line, exit 1, nothing written.
+EMA_JSON_URL   := https://www.ema.europa.eu/en/documents/report/medicines-output-medicines_json-report_en.json
+REFRESH_EXPORT ?= _build/refresh/ema-medicines.json
+REFRESH_REPORT ?= _build/refresh/report.md
+REFRESH_FROM ?=# an export already downloaded (JSON or XLSX with REFRESH_DATE=YYYY-MM-DD), instead of the download
+REFRESH_DATE ?=
+APPLY ?=
+REFRESH_ARGS = $(REFRESH_EXPORT) $(if $(REFRESH_DATE),--export-date $(REFRESH_DATE))
+
+.PHONY: refresh
+refresh: $(STAMP)  ## monthly edition: download EMA's export, reconcile, write it with APPLY=1 or a yes (needs the network)
+	@mkdir -p $(dir $(REFRESH_EXPORT)) $(dir $(REFRESH_REPORT))
+	@tmp=$$(mktemp "$(dir $(REFRESH_EXPORT)).download-XXXXXX"); \
+	if [ -n "$(REFRESH_FROM)" ]; then cp "$(REFRESH_FROM)" "$$tmp"; \
+	elif ! curl -fsSL --connect-timeout 20 --max-time 300 -o "$$tmp" "$(EMA_JSON_URL)" 2>/dev/null; then \
+	  rm -f "$$tmp"; echo "refresh: cannot download $(EMA_JSON_URL) (no network?); nothing written" >&2; exit 1; fi; \
+	mv "$$tmp" $(REFRESH_EXPORT)
+	@$(PY) -m atmp.ema reconcile $(REFRESH_ARGS)
+	@apply="$(APPLY)"; \
+	if [ -z "$$apply" ] && [ -t 0 ]; then read -r -p "Write this edition into data/ (events, ledger, data_as_of)? [y/N] " yn; \
+	  case "$$yn" in [yY]*) apply=1;; esac; fi; \
+	if [ "$$apply" = 1 ]; then \
+	  $(PY) -m atmp.ema reconcile $(REFRESH_ARGS) --apply > $(REFRESH_REPORT).txt; \
+	  { echo "Monthly refresh of the data from EMA's medicines export (\`make refresh APPLY=1\`)."; echo; \
+	    echo "Before merging: curate every row marked NEEDS CURATION and every line under *Needs curation* (\`python -m atmp.data\` lists what the rows lack), then \`make test\`."; echo; \
+	    echo '```text'; cat $(REFRESH_REPORT).txt; echo '```'; } > $(REFRESH_REPORT); \
+	  sed -n '/^applied:/,$$p' $(REFRESH_REPORT).txt; echo "Report: $(REFRESH_REPORT)"; \
+	else echo; echo "Nothing was written. To write the edition: make refresh APPLY=1 (or $(PY) -m atmp.ema reconcile $(REFRESH_ARGS) --apply)"; fi
 
 .PHONY: refresh-data
-refresh-data: $(STAMP)  ## compare data/atmps.csv with EMA's medicines export (needs the network)
-	@tmp=$$(mktemp "$${TMPDIR:-/tmp}/ema-medicines-XXXXXX.json"); \
-	if ! curl -fsSL --connect-timeout 20 --max-time 300 -o "$$tmp" "$(EMA_JSON_URL)" 2>/dev/null; then \
-	  rm -f "$$tmp"; echo "refresh-data: cannot download $(EMA_JSON_URL) (no network?)" >&2; exit 1; fi; \
-	$(PY) -m atmp.ema reconcile "$$tmp"; \
-	echo; echo "Nothing was written. To apply: $(PY) -m atmp.ema reconcile $$tmp --apply"
+refresh-data:  ## the report of make refresh only (never writes)
+	@$(MAKE) --no-print-directory refresh APPLY=0
 
 .PHONY: handouts
 handouts: $(STAMP) chromium  ## per chapter, a student handout and an instructor key (PDF) in _build/html/handouts/

@@ -195,6 +195,8 @@ def _check_field(value: str, f: dict) -> str | None:
             return f"{value!r} is not an ISO date (YYYY-MM-DD)"
     elif kind == "boolean" and value not in _BOOL:
         return f"{value!r} is not true/false"
+    elif kind == "integer" and not re.fullmatch(r"-?\d+", value):
+        return f"{value!r} is not an integer"
     if "enum" in c and value not in c["enum"]:
         return f"{value!r} is not one of {c['enum']}"
     if "pattern" in c and not re.fullmatch(c["pattern"], value):
@@ -300,7 +302,7 @@ def _event_rules(events: list[dict[str, str]], atmps: list[dict[str, str]],
 
 
 def validate(data_dir: Path | str | None = None) -> list[Problem]:
-    """Check both tables against the schema and the cross-field rules.
+    """Check the record (and the editions ledger) against the schema and the cross-field rules.
 
     Rules beyond the schema: status dates and events are not before the initial decision;
     authorised rows carry no status date; a withdrawn (etc.) row has a status date and reason and
@@ -319,7 +321,37 @@ def validate(data_dir: Path | str | None = None) -> list[Problem]:
                                                                               data_dir)
     if any(p.rule == "columns" for p in problems):
         return problems
-    return problems + _atmp_rules(atmps, as_of) + _event_rules(events, atmps, as_of)
+    return (problems + _atmp_rules(atmps, as_of) + _event_rules(events, atmps, as_of)
+            + _edition_problems(as_of, data_dir))
+
+
+#: The ledger of the data's editions (``atmp.changelog``), checked when the package has it.
+EDITIONS = "editions"
+
+
+def _edition_problems(as_of: dt.date, data_dir) -> list[Problem]:
+    """The ledger against its schema; no edition after ``data_as_of``, and the newest is it.
+
+    Skipped when the package has no ledger or its file is absent (a fixture folder holding only
+    the record); the frictionless check of ``tests/data`` still requires the real one.
+    """
+    if EDITIONS not in names(data_dir) or not (
+            Path(data_dir or DATA_DIR) / resource(EDITIONS, data_dir)["path"]).is_file():
+        return []
+    rows = read_rows(EDITIONS, data_dir)
+    out = _schema_problems(EDITIONS, rows, data_dir)
+    if out:
+        return out
+    editions = {_date(r["edition"]) for r in rows}
+    for i, r in enumerate(rows, start=1):
+        if _date(r["edition"]) > as_of:
+            out.append(Problem(EDITIONS, i, r["product"], "not-after-data-date",
+                               f"edition {r['edition']} is after data_as_of {as_of}"))
+    if rows and max(editions) != as_of:
+        out.append(Problem(EDITIONS, 0, "", "current-edition",
+                           f"the newest edition is {max(editions)}, but data_as_of is {as_of}: "
+                           "record the edition (python -m atmp.ema reconcile EXPORT --apply)"))
+    return out
 
 
 def check(data_dir: Path | str | None = None) -> None:

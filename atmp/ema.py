@@ -17,15 +17,18 @@ authorised, and compares them with ``data/atmps.csv``:
   first and by the flag last; the flag is reported as information, and dates the export leaves
   empty are reported as missing, never guessed (:func:`failed_applications`).
 
-``--apply`` writes the EMA-owned fields of existing rows and appends new rows marked for curation;
-it never deletes a row and never touches a curated column.
+``--apply`` hands the report to :mod:`atmp.refresh`, which writes the new edition of the data: the
+EMA-owned fields of existing rows with the dated event of each change, new ATMPs and failed
+applications marked for curation, ``data_as_of`` and the edition ledger, all files or none. It
+never deletes a row and never touches a curated column. This module only reads and compares.
 
 Command line::
 
-    python -m atmp.ema reconcile EXPORT [--json] [--apply] [--data-dir DIR]
+    python -m atmp.ema reconcile EXPORT [--json] [--apply] [--export-date YYYY-MM-DD] [--data-dir DIR]
 
 Exit status 0 on success (differences are not errors), 2 when the export or the dataset cannot be
-read (one line on stderr naming the file and the problem; nothing is written).
+read or the edition cannot be written (one line on stderr naming the file and the problem;
+nothing is written).
 
 Examples
 --------
@@ -44,10 +47,8 @@ import datetime as dt
 import html
 import io
 import json
-import os
 import re
 import sys
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -536,6 +537,12 @@ class Report:
     label: str = ""
     #: index in ``atmps.csv`` of the row each ``changed`` item is about (aligned with ``changed``)
     changed_rows: list[int] = field(default_factory=list, repr=False)
+    #: the export record each matched row of ``atmps.csv`` was compared with, by row index
+    records_of_rows: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
+    #: the export records behind ``new`` (aligned with ``new``)
+    new_records: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    #: the export records behind ``failed`` (aligned with ``failed``)
+    failed_records: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def as_json(self) -> dict[str, Any]:
         """The report as a JSON-ready dict (keys ``new``, ``changed``, ``missing``, ``failed``,
@@ -576,6 +583,14 @@ def their_status(rec: dict[str, Any]) -> tuple[str | None, str | None]:
     return status, _iso(when) or None
 
 
+def their_type(rec: dict[str, Any]) -> str:
+    """The authorisation type EMA's flags give today: conditional, exceptional circumstances or
+    standard."""
+    if rec["conditional_approval"]:
+        return "conditional"
+    return "exceptional circumstances" if rec["exceptional_circumstances"] else "standard"
+
+
 def compare(ours: dict[str, str], rec: dict[str, Any]) -> list[dict[str, Any]]:
     """The field differences between one row of ``atmps.csv`` and its EMA record.
 
@@ -607,7 +622,16 @@ def compare(ours: dict[str, str], rec: dict[str, Any]) -> list[dict[str, Any]]:
         if status_date is not None:
             diff("status_date", status_date, True)
     if rec["marketing_authorisation_date"] is not None:
-        diff("ec_decision_date", _iso(rec["marketing_authorisation_date"]), True)
+        # the dataset's date is the verified Commission decision its ``authorised`` event carries:
+        # a disagreement is for a person to settle (docs/architecture.md §4)
+        diff("ec_decision_date", _iso(rec["marketing_authorisation_date"]), False)
+    if "authorisation_type_now" in ours and status == "authorised":
+        now = their_type(rec)
+        known = ours["authorisation_type_now"] or ours["authorisation_type"]
+        # EMA-owned: filled in where unread, and a conditional MA EMA now lists as standard was
+        # converted (atmp.refresh writes its dated event); any other disagreement is for a person
+        diff("authorisation_type_now", now,
+             now == known or (known == "conditional" and now == "standard"))
     for col, key in INFORMATIONAL.items():
         diff(col, _tf(rec[key]), False)
     if rec[MAH] and _squash(rec[MAH]) != _squash(ours["mah"]):
@@ -643,12 +667,7 @@ def new_row(rec: dict[str, Any], columns: list[str], label: str, today: dt.date)
     """
     status, status_date = their_status(rec)
     status = status or rec["medicine_status"]
-    if rec["conditional_approval"]:
-        auth = "conditional"
-    elif rec["exceptional_circumstances"]:
-        auth = "exceptional circumstances"
-    else:
-        auth = "standard"
+    auth = their_type(rec)
     values = {
         "product": rec["name_of_medicine"], "inn": rec[INN] or rec.get("active_substance") or "",
         "ema_product_number": rec["ema_product_number"],
@@ -707,13 +726,17 @@ def reconcile(export: Export, ours: list[dict[str, str]], columns: list[str] | N
             i = j if j is not None and ours[j]["ema_product_number"] not in chosen_numbers else None
         if i is None or i in matched:
             report.new.append(new_row(rec, columns, export.label, today))
+            report.new_records.append(rec)
             continue
         matched.add(i)
+        report.records_of_rows[i] = rec
         diffs = compare(ours[i], rec)
         report.changed.extend(diffs)
         report.changed_rows.extend([i] * len(diffs))
     report.missing = _missing([r for i, r in enumerate(ours) if i not in matched], export.records)
     report.failed = failed_applications(export.records, failed_rows or [], ours)
+    by_key = {(r["ema_product_number"], r["name_of_medicine"]): r for r in export.records}
+    report.failed_records = [by_key[(f["ema_product_number"], f["product"])] for f in report.failed]
     return report
 
 
@@ -809,116 +832,6 @@ def failed_applications(records: list[dict[str, Any]], failed_rows: list[dict[st
     return out
 
 
-# ----------------------------------------------------------------------------- applying
-
-
-def apply_changes(rows: list[dict[str, str]], report: Report) -> tuple[list[dict[str, str]], set[int]]:
-    """The rows of ``atmps.csv`` after applying the report, and the indices of edited rows.
-
-    Writes status, status date and initial decision date of existing rows (a product leaving the
-    market with no reason gets ``status_reason`` "see EMA"; one becoming authorised loses its
-    status date and reason) and appends the new rows. Informational differences are not applied.
-    """
-    out = [dict(r) for r in rows]
-    edited: set[int] = set()
-    for ch, i in zip(report.changed, report.changed_rows, strict=True):
-        if not ch["applies"]:
-            continue
-        row = out[i]
-        row[ch["field"]] = ch["theirs"]
-        if ch["field"] == "status":
-            if ch["theirs"] == "authorised":
-                row["status_date"] = row["status_reason"] = ""
-            elif not row["status_reason"]:
-                row["status_reason"] = "see EMA"
-        if row != rows[i]:
-            edited.add(i)
-    out.extend(dict(r) for r in report.new)
-    return out, edited
-
-
-def _raw_records(text: str) -> tuple[list[str], list[list[str]]]:
-    """Split CSV text into the exact text of each record and its parsed fields.
-
-    Blank lines (which :class:`csv.DictReader` skips) stay attached to the record before them, so
-    the records line up with :func:`atmp.data.read_rows` and joining them gives ``text`` back.
-    """
-    pieces: list[str] = []
-
-    def lines():
-        for line in io.StringIO(text, newline=""):
-            pieces.append(line)
-            yield line
-
-    raws: list[str] = []
-    parsed: list[list[str]] = []
-    for fields in csv.reader(lines()):
-        piece = "".join(pieces)
-        pieces.clear()
-        if not fields and raws:
-            raws[-1] += piece
-            continue
-        raws.append(piece)
-        parsed.append(fields)
-    return raws, parsed
-
-
-def render_csv(original: str, rows: list[dict[str, str]], edited: set[int]) -> str:
-    """The new text of ``atmps.csv``: unedited rows byte for byte, edited and new rows re-quoted.
-
-    Edited and new rows are written with the csv module's minimal quoting and ``\\n`` line ends,
-    the house format of the dataset.
-    """
-    raws, _ = _raw_records(original)
-    header, body = raws[0], raws[1:]
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    columns = next(csv.reader([header]))
-    parts = [header]
-    for i, row in enumerate(rows):
-        if i < len(body) and i not in edited:
-            parts.append(body[i])
-            continue
-        buf.seek(0)
-        buf.truncate()
-        writer.writerow([row[c] for c in columns])
-        parts.append(buf.getvalue())
-    for k in range(len(parts) - 1):  # a last line without its newline must not swallow the next
-        if not parts[k].endswith(("\n", "\r")):
-            parts[k] += "\n"
-    return "".join(parts)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) atomically: a temp file beside it, then os.replace."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def apply_report(report: Report, data_dir: Path) -> int:
-    """Write the report's applicable changes into ``atmps.csv``; return the number of edits.
-
-    Nothing is written when nothing changes, so a second run leaves the file byte-identical.
-    """
-    path = data_dir / data.resource("atmps", data_dir)["path"]
-    original = path.read_text(encoding="utf-8")
-    rows = data.read_rows("atmps", data_dir)
-    new_rows, edited = apply_changes(rows, report)
-    text = render_csv(original, new_rows, edited)
-    if text != original:
-        write_atomic(path, text)
-    return len(edited) + len(report.new)
-
-
 # ----------------------------------------------------------------------------- report and CLI
 
 
@@ -992,8 +905,14 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--json", action="store_true",
                      help="print one JSON object with keys new, changed, missing, failed (and ignored)")
     rec.add_argument("--apply", action="store_true",
-                     help="write status, status_date and ec_decision_date of existing rows and append "
-                          "new rows marked NEEDS CURATION; never deletes rows or edits curated columns")
+                     help="write the EMA-owned fields (status, status_date, holder, current "
+                          "authorisation type) with the dated events of each change, append new "
+                          "ATMPs and failed applications marked NEEDS CURATION, record the edition "
+                          "in editions.csv; all files or none; never deletes rows or edits curated "
+                          "columns (atmp.refresh)")
+    rec.add_argument("--export-date", metavar="YYYY-MM-DD", type=dt.date.fromisoformat,
+                     help="the export's date, for an export without meta.timestamp (XLSX); it "
+                          "dates the edition and names the export in the events written")
     rec.add_argument("--data-dir", metavar="DIR", type=Path, default=data.DATA_DIR,
                      help=f"dataset folder (default: {data.DATA_DIR})")
     return parser
@@ -1047,22 +966,54 @@ def reconcile_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     except (OSError, ValueError, KeyError, TypeError, csv.Error) as exc:
         print(f"{PROG}: {data_dir}: cannot read the dataset: {_one_line(exc)}", file=err)
         return 2
-    applied = None
+    result = None
     if args.apply:
+        from atmp import refresh  # the writing side (docs/architecture.md §4)
+
         try:
-            applied = apply_report(report, data_dir)
-        except OSError as exc:
-            print(f"{PROG}: {data_dir}: cannot write atmps.csv: {_one_line(exc)}", file=err)
+            result = refresh.apply_report(report, data_dir, args.export_date, export)
+        except refresh.ApplyError as exc:
+            print(f"{PROG}: {args.export.name}: {_one_line(exc)}", file=err)
+            return 2
+        except (OSError, ValueError, KeyError, csv.Error) as exc:
+            print(f"{PROG}: {data_dir}: cannot write the dataset: {_one_line(exc)}", file=err)
             return 2
     if args.json:
-        doc = report.as_json() | ({"applied": applied} if applied is not None else {})
+        doc = report.as_json()
+        if result is not None:
+            doc |= {"applied": len(result.plan.done), "done": result.plan.done,
+                    "needs_curation": result.plan.curation, "written": result.written,
+                    "edition": result.plan.edition.isoformat(),
+                    "events": result.plan.events, "ledger": result.ledger}
         print(json.dumps(doc, ensure_ascii=False, indent=1), file=out)
     else:
         print(format_text(report, args.export.name), file=out)
-        if applied is not None:
-            print(f"\napplied: {applied} row(s) of {data_dir / 'atmps.csv'} written or appended"
-                  + ("; new rows say NEEDS CURATION in notes — run python -m atmp.data to list what "
-                     "they lack" if report.new else ""), file=out)
+        if result is not None:
+            print("\n" + format_applied(result, data_dir), file=out)
+    return 0
+
+
+def format_applied(result, data_dir: Path) -> str:
+    """What ``--apply`` wrote and what it left for a person (the refresh report's second half)."""
+    p = result.plan
+    lines = [f"applied: {len(p.done)} change(s) for the edition of {p.edition.isoformat()} "
+             f"(EMA medicines export {p.export_date.isoformat()}); files written: "
+             f"{', '.join(result.written) or 'none (nothing to change)'}"]
+    lines += [f"  {d}" for d in p.done]
+    if p.events:
+        lines += ["", "Events written to events.csv:"]
+        lines += [f"  {e['product']}, {e['date']}, {e['event']}" for e in p.events]
+    if result.ledger:
+        lines += ["", f"Edition ledger: {len(result.ledger)} entr(y/ies) appended to editions.csv"]
+    if p.curation:
+        lines += ["", "Needs curation (nothing written for these):"]
+        lines += [f"  {c}" for c in p.curation]
+    if p.new_products or p.failed:
+        lines += ["", f"New rows say NEEDS CURATION in notes; python -m atmp.data {data_dir} lists "
+                      "what they lack."]
+    return "\n".join(lines)
+
+
     return 0
 
 

@@ -16,6 +16,13 @@
    as installed in the environment doing the build (nothing typed by hand), and
    ``{bench-report}`` renders ``_build/bench.json`` written by ``make bench`` when it exists.
 
+   ``{data-staleness}`` lists per chapter the date its facts were last checked
+   (:mod:`atmp.staleness`) and flags those older than ``atmp_stale_after_days`` (``_config.yml``,
+   default 120); the build prints the same lines, as information: a stale fact must not fail a
+   build made with ``-W``. ``{data-changes}`` renders the *What changed* page from the editions
+   ledger ``data/editions.csv`` (:mod:`atmp.changelog`), newest edition first, with links to the
+   chapters; it reads no git history, so it builds from a shallow clone.
+
 4. **Phones, tables and figures** (``static/atmp.js``, ``static/atmp.css``, added to every
    page): the sidebar toggles open the navigation drawer at phone and tablet widths
    (pydata-sphinx-theme#2451: both themes bind the *first* ``.primary-toggle``, a hidden one; a
@@ -29,13 +36,18 @@ variable ``default_mode``, which is empty unless ``html_context`` sets it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import platform
 from importlib import metadata
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+LOGGER = logging.getLogger(__name__)
 
 KEY_PACKAGES = ["jupyter-book", "sphinx", "myst-nb", "sphinx-book-theme", "numpy", "pandas",
                 "matplotlib", "scipy", "lifelines", "ipywidgets"]
@@ -141,6 +153,141 @@ class BenchReport(SphinxDirective):
         return [intro, _table(["what", "measured", "budget", "verdict"], rows)]
 
 
+def _doc_link(env, stem: str) -> nodes.Node:
+    """A ``{doc}`` reference to a chapter, titled by the chapter (resolved like the role)."""
+    target = f"/notebooks/{stem}"
+    ref = addnodes.pending_xref("", refdomain="std", reftype="doc", reftarget=target,
+                                refexplicit=False, refwarn=True, refdoc=env.docname)
+    ref += nodes.inline("", stem, classes=["xref", "std", "std-doc"])
+    return ref
+
+
+def _links(env, stems) -> list[nodes.Node]:
+    out: list[nodes.Node] = []
+    for k, stem in enumerate(stems):
+        if k:
+            out.append(nodes.Text(", "))
+        out.append(_doc_link(env, stem))
+    return out
+
+
+def _data_dir(config) -> Path:
+    """The dataset the status and What-changed pages read (``atmp_data_dir``; default data/)."""
+    from atmp import data
+
+    return Path(config.atmp_data_dir) if config.atmp_data_dir else data.DATA_DIR
+
+
+def _data_dependencies(env, names) -> Path:
+    from atmp import data
+
+    folder = _data_dir(env.config)
+    for name in names:
+        env.note_dependency(str(folder / data.resource(name, folder)["path"]))
+    env.note_dependency(str(folder / data.DATAPACKAGE))
+    _always_reread(env).add(env.docname)
+    return folder
+
+
+class DataStaleness(SphinxDirective):
+    """``{data-staleness}``: per chapter, when its facts were last checked, stale ones flagged."""
+
+    def run(self):
+        from atmp import data, staleness
+
+        max_days = int(self.config.atmp_stale_after_days)
+        today = dt.date.today()
+        folder = _data_dependencies(self.env, data.names(_data_dir(self.config)))
+        checks = staleness.check(folder)
+        for line in staleness.stale_lines(checks, today, max_days):
+            # information, not a Sphinx warning: the book is built with -W
+            LOGGER.info(f"atmp: STALE FACTS (warning, not an error): {line}")
+        intro = nodes.paragraph(text=(
+            f"A chapter's facts were last checked on the oldest verified_on date among the rows it "
+            f"uses: its products in atmps.csv and the rows of the sourced tables its code reads. "
+            f"Facts older than {max_days} days on the day of this build ({today.isoformat()}) "
+            f"are flagged. Tables without a verified_on column carry no such date and are named "
+            f"instead. The record's statuses are as of {data.data_as_of(folder).isoformat()}."))
+        table = _table(["chapter", "last checked", "age (days)", "flag", "tables without a date"],
+                       [["", c.last_checked.isoformat() if c.last_checked else "no dated row",
+                         str(c.age(today)) if c.last_checked else "–",
+                         "STALE" if c.stale(today, max_days) else "ok",
+                         ", ".join(c.undated) or "–"] for c in checks])
+        rows = table.traverse(nodes.row)[1:]
+        for row, c in zip(rows, checks, strict=True):
+            row[0][0] += _doc_link(self.env, c.chapter)
+        return [intro, table]
+
+
+class DataChanges(SphinxDirective):
+    """``{data-changes}``: one entry per edition of the data, newest first (``data/editions.csv``)."""
+
+    LABELS = {"product added": "Products added", "status change": "Status changes",
+              "conversion": "Conversions to a standard authorisation",
+              "failed application added": "Failed applications recorded",
+              "evidence added": "New evidence rows", "evidence removed": "Rows removed"}
+
+    def run(self):
+        from atmp import changelog, staleness
+
+        folder = _data_dependencies(self.env, [changelog.LEDGER, "atmps"])
+        readers = staleness.table_chapters(folder)
+        every_product = [c for c in staleness.chapter_tables(folder)
+                         if _reads_every_product(c, folder)]
+        also = {**readers, "atmps": tuple(every_product), "events": tuple(every_product)}
+        out: list[nodes.Node] = []
+        for ed in changelog.editions(folder):
+            title = nodes.rubric(text=f"Edition of {ed.edition.isoformat()}",
+                                 ids=[f"edition-{ed.edition.isoformat()}"])
+            out += [title, nodes.paragraph(text=changelog.summary(ed) + ".")]
+            reconciled = ed.of("export reconciled")
+            if reconciled:
+                out.append(nodes.paragraph(text="Reconciled with " + "; ".join(
+                    e.detail for e in reconciled) + "."))
+            items = nodes.bullet_list()
+            for kind, label in self.LABELS.items():
+                entries = ed.of(kind)
+                if not entries:
+                    continue
+                item = nodes.list_item()
+                item += nodes.paragraph(text=f"{label}:")
+                sub = nodes.bullet_list()
+                for chapter in dict.fromkeys(e.chapter for e in entries):
+                    para = nodes.paragraph()
+                    para += _doc_link(self.env, chapter) if chapter else nodes.Text(
+                        "not yet in a chapter")
+                    para += nodes.Text(": " + "; ".join(_describe(e) for e in entries
+                                                         if e.chapter == chapter))
+                    sub += nodes.list_item("", para)
+                item += sub
+                items += item
+            out.append(items)
+            touched = nodes.paragraph(text="Chapters touched: ")
+            touched += _links(self.env, ed.chapters(also)) or [nodes.Text("none")]
+            out.append(touched)
+        if not out:
+            out.append(nodes.paragraph(text="No edition of the data is recorded yet."))
+        return out
+
+
+def _reads_every_product(stem: str, folder: Path) -> bool:
+    """True for the field chapters, whose ``products()`` is the whole record."""
+    from atmp import chapters, data
+
+    atmps = data.load_atmps(folder)
+    return len(chapters.load(stem).products(atmps)) == len(atmps)
+
+
+def _describe(e) -> str:
+    if e.kind in ("evidence added", "evidence removed"):
+        return f"{abs(e.count)} row(s) in {e.table}"
+    if e.kind == "product added":
+        return f"{e.product} (authorised {e.date})" if e.date else e.product
+    if e.kind == "failed application added":
+        return f"{e.product} ({e.detail}{', ' + e.date if e.date else ''})"
+    return f"{e.product} {e.detail} on {e.date}"
+
+
 def _always_reread(env) -> set[str]:
     """Documents whose content depends on the environment, not on their source."""
     if not hasattr(env, "atmp_always_reread"):
@@ -179,4 +326,8 @@ def setup(app):
     app.connect("html-page-context", fix_citation_roles)
     app.add_directive("build-environment", BuildEnvironment)
     app.add_directive("bench-report", BenchReport)
+    app.add_directive("data-staleness", DataStaleness)
+    app.add_directive("data-changes", DataChanges)
+    app.add_config_value("atmp_stale_after_days", 120, "env", types=[int])
+    app.add_config_value("atmp_data_dir", "", "env", types=[str])
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from atmp import data, ema
+from atmp import data, ema, refresh
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ema"
 EXPORT = FIXTURES / "export.json"
@@ -250,7 +250,8 @@ def test_reconcile_reports_new_changed_missing(dataset):
     assert changes(report) == {
         ("Strimvelis", "status", "authorised", "withdrawn", True),
         ("Strimvelis", "status_date", "", "2026-03-01", True),
-        ("Holoclar", "ec_decision_date", "2015-02-17", "2015-02-18", True),
+        # the initial decision date is the verified one of the 'authorised' event: reported only
+        ("Holoclar", "ec_decision_date", "2015-02-17", "2015-02-18", False),
         ("Zolgensma", "accelerated_assessment", "false", "true", False),
         ("Zolgensma", "mah", "AveXis EU Limited", "Novartis Europharm Limited", True),
         ("Imlygic", "ema_product_number", "EMEA/H/C/002771", "EMEA/H/C/002777", False),
@@ -378,7 +379,7 @@ def test_json_report(dataset):
     assert all(isinstance(doc[k], list) for k in ("new", "changed", "missing"))
     assert all(set(c) == {"product", "field", "ours", "theirs", "applies"} for c in doc["changed"])
     assert {c["field"] for c in doc["changed"] if not c["applies"]} == {
-        "accelerated_assessment", "ema_product_number"}
+        "accelerated_assessment", "ema_product_number", "ec_decision_date"}
     assert [n["product"] for n in doc["new"]] == ["Casgevy"]
     assert [m["product"] for m in doc["missing"]] == ["Glybera"]
 
@@ -425,7 +426,7 @@ def test_apply_writes_ema_fields_and_appends_new_rows(dataset, monkeypatch):
     assert after["Strimvelis"]["status"] == "withdrawn"
     assert after["Strimvelis"]["status_date"] == "2026-03-01"
     assert after["Strimvelis"]["status_reason"] == "see EMA"
-    assert after["Holoclar"]["ec_decision_date"] == "2015-02-18"
+    assert after["Holoclar"]["ec_decision_date"] == "2015-02-17"  # reported, not written
     # the holder is EMA's; informational differences are not written
     assert after["Zolgensma"]["mah"] == "Novartis Europharm Limited"
     assert after["Zolgensma"]["accelerated_assessment"] == "false"
@@ -445,15 +446,15 @@ def test_apply_keeps_unedited_rows_byte_for_byte(dataset):
     original = (dataset / "atmps.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     run(["reconcile", EXPORT, "--apply"], dataset)
     new = (dataset / "atmps.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    edited = ("Strimvelis,", "Holoclar,", "Zolgensma,")
+    edited = ("Strimvelis,", "Zolgensma,")
     assert [ln for ln in new[:len(original)] if not ln.startswith(edited)] == [
         ln for ln in original if not ln.startswith(edited)]
     assert '"Melanoma"' in "".join(new)  # Imlygic's superfluous quotes survive: the line was not rewritten
     assert len(new) == len(original) + 1 and new[-1].startswith("Casgevy,") and new[-1].endswith("\n")
     # edited rows are written the house way: csv module, minimal quoting, \n
     buf = io.StringIO()
-    holoclar = next(r for r in rows(dataset) if r["product"] == "Holoclar")
-    csv.writer(buf, lineterminator="\n").writerow(holoclar.values())
+    strimvelis = next(r for r in rows(dataset) if r["product"] == "Strimvelis")
+    csv.writer(buf, lineterminator="\n").writerow(strimvelis.values())
     assert buf.getvalue() in new
 
 
@@ -467,35 +468,64 @@ def test_apply_twice_changes_nothing_the_second_time(dataset):
     assert doc["new"] == [] and not [c for c in doc["changed"] if c["applies"]] and doc["applied"] == 0
 
 
-def test_apply_leaves_events_and_package_alone(dataset):
+def test_apply_appends_the_dated_events_and_leaves_the_rest_alone(dataset):
+    # the export (20 Nov) is older than the fixture's data_as_of (25 Nov): the package stays
     before = {n: (dataset / n).read_bytes() for n in ("events.csv", "datapackage.json")}
     run(["reconcile", EXPORT, "--apply"], dataset)
-    assert {n: (dataset / n).read_bytes() for n in before} == before
+    assert (dataset / "datapackage.json").read_bytes() == before["datapackage.json"]
+    events = (dataset / "events.csv").read_bytes()
+    assert events.startswith(before["events.csv"])
+    added = list(csv.reader(io.StringIO(events[len(before["events.csv"]):].decode())))
+    assert [(r[0], r[1], r[2]) for r in added] == [("Strimvelis", "2026-03-01", "withdrawn"),
+                                                   ("Casgevy", "2024-02-09", "authorised")]
+    assert all("EMA medicines export 2026-11-20" in r[3] and r[4].startswith(data.EPAR_PREFIX)
+               for r in added)
     assert sorted(p.name for p in dataset.iterdir()) == ["atmps.csv", "datapackage.json", "events.csv"]
 
 
-def test_becoming_authorised_clears_status_date_and_reason(dataset, tmp_path):
+def test_an_ended_product_listed_as_authorised_is_left_for_a_person(dataset, tmp_path):
+    # no event of the vocabulary says "authorised again": nothing is written for it
     doc = export_doc()
     glybera = copy.deepcopy(record(doc, "Holoclar"))
     glybera.update(name_of_medicine="Glybera", ema_product_number="EMEA/H/C/002145",
                    marketing_authorisation_date="25/10/2012", medicine_status="Authorised")
     doc["data"].append(glybera)
-    run(["reconcile", write_json(tmp_path / "e.json", doc), "--apply"], dataset)
+    code, out, _ = run(["reconcile", write_json(tmp_path / "e.json", doc), "--apply"], dataset)
     row = by_product(dataset)["Glybera"]
-    assert (row["status"], row["status_date"], row["status_reason"]) == ("authorised", "", "")
+    assert (row["status"], row["status_date"]) == ("not renewed", "2017-10-25")
+    assert code == 0 and "Glybera: not renewed here, 'authorised' in EMA's export" in out
 
 
 def test_leaving_the_market_keeps_an_existing_reason(dataset, tmp_path):
+    # Kymriah made suspended (with a reason and its event) in the fixture; EMA says withdrawn
+    path = dataset / "atmps.csv"
+    path.write_text(_suspend_kymriah(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with (dataset / "events.csv").open("a", encoding="utf-8") as fh:
+        fh.write("Kymriah,2026-01-05,suspended,test,https://www.ema.europa.eu/en/medicines/human/EPAR/kymriah\n")
+    assert data.validate(dataset) == []
     doc = export_doc()
-    glybera = copy.deepcopy(record(doc, "Holoclar"))
-    glybera.update(name_of_medicine="Glybera", ema_product_number="EMEA/H/C/002145",
-                   marketing_authorisation_date="25/10/2012", medicine_status="Withdrawn",
-                   withdrawal_expiry_revocation_lapse_of_marketing_authorisation_date="01/11/2017")
-    doc["data"].append(glybera)
+    record(doc, "Kymriah").update(
+        medicine_status="Withdrawn",
+        withdrawal_expiry_revocation_lapse_of_marketing_authorisation_date="01/11/2026")
     run(["reconcile", write_json(tmp_path / "e.json", doc), "--apply"], dataset)
-    row = by_product(dataset)["Glybera"]
+    row = by_product(dataset)["Kymriah"]
     assert (row["status"], row["status_date"], row["status_reason"]) == (
-        "withdrawn", "2017-11-01", "MAH did not apply for renewal")
+        "withdrawn", "2026-11-01", "safety")
+    # only the new ATMP of the export (Casgevy) awaits curation
+    assert {p.product for p in data.validate(dataset)} == {"Casgevy"}
+
+
+def _suspend_kymriah(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    i = next(k for k, ln in enumerate(lines) if ln.startswith("Kymriah,"))
+    row = next(csv.reader([lines[i]]))
+    cols = next(csv.reader([lines[0]]))
+    row[cols.index("status")], row[cols.index("status_date")] = "suspended", "2026-01-05"
+    row[cols.index("status_reason")] = "safety"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(row)
+    lines[i] = buf.getvalue()
+    return "".join(lines)
 
 
 def test_apply_is_atomic_when_the_rename_fails(dataset, monkeypatch):
@@ -504,7 +534,7 @@ def test_apply_is_atomic_when_the_rename_fails(dataset, monkeypatch):
     def boom(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ema.os, "replace", boom)
+    monkeypatch.setattr(refresh.os, "replace", boom)
     code, _, err = run(["reconcile", EXPORT, "--apply"], dataset)
     assert code == 2 and err.count("\n") == 1 and "No space left" in err
     assert (dataset / "atmps.csv").read_bytes() == before
@@ -513,11 +543,11 @@ def test_apply_is_atomic_when_the_rename_fails(dataset, monkeypatch):
 
 def test_render_csv_round_trips_blank_lines_and_missing_final_newline():
     text = "a,b\n1,2\n\n\"3\",\"x\ny\"\n4,5"
-    raws, parsed = ema._raw_records(text)
+    raws, parsed = refresh._raw_records(text)
     assert "".join(raws) == text and parsed == [["a", "b"], ["1", "2"], ["3", "x\ny"], ["4", "5"]]
     rows_ = [{"a": "1", "b": "2"}, {"a": "3", "b": "x\ny"}, {"a": "4", "b": "5"}, {"a": "6", "b": "7"}]
-    assert ema.render_csv(text, rows_, set()) == text + "\n6,7\n"
-    assert ema.render_csv(text, rows_[:3], set()) == text
+    assert refresh.render_csv(text, rows_, set()) == text + "\n6,7\n"
+    assert refresh.render_csv(text, rows_[:3], set()) == text
 
 
 def test_unreadable_data_dir_exits_2_with_one_line(tmp_path):
