@@ -9,6 +9,7 @@ leave every file byte-identical.
 import csv
 import datetime as dt
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -237,8 +238,9 @@ def test_new_evidence_rows_are_counted_into_the_next_edition(dataset):
 def test_the_what_changed_entries_of_the_applied_editions(dataset):
     for name in ("withdrawal.json", "conversion.json", "new-atmp.json", "refused.json"):
         assert run(name, dataset)[0] == 0
+    before = [e.edition for e in changelog.editions(data.DATA_DIR)]
     eds = changelog.editions(dataset)
-    assert [e.edition for e in eds] == [dt.date(2026, 12, 18), dt.date(2026, 11, 25)]
+    assert [e.edition for e in eds] == [dt.date(2026, 12, 18), *before]
     newest = eds[0]
     assert [(e.product, e.detail) for e in newest.of("status change")] == [("Kymriah", "withdrawn")]
     assert [e.product for e in newest.of("conversion")] == ["Tecartus"]
@@ -310,8 +312,12 @@ def test_a_failed_rename_restores_every_file(dataset, monkeypatch):
 
 def test_a_hand_made_edition_is_recorded_by_the_changelog_command(dataset):
     pkg = dataset / "datapackage.json"
+    # read the date from the file: data.package() caches the descriptor of a folder per process
+    today = dt.date.fromisoformat(json.loads(pkg.read_text(encoding="utf-8"))["data_as_of"])
+    later = today + dt.timedelta(days=3)
     pkg.write_text(pkg.read_text(encoding="utf-8").replace(
-        '"data_as_of": "2026-11-25"', '"data_as_of": "2026-11-28"'), encoding="utf-8")
+        f'"data_as_of": "{today}"', f'"data_as_of": "{later}"'), encoding="utf-8")
+    assert data.data_as_of(dataset) == later
     problems = data.validate(dataset)
     assert [p.rule for p in problems] == ["current-edition"]  # the ledger must follow
     assert changelog.main(["record", str(dataset)]) == 0
