@@ -11,9 +11,11 @@ edition's entries a difference between the dataset and the ledger (:func:`new_en
 
 Examples
 --------
->>> from atmp import changelog
->>> editions = changelog.editions()
->>> editions[0].edition <= editions[-1].edition if len(editions) > 1 else True
+>>> from atmp import changelog, data
+>>> editions = changelog.editions()          # newest first
+>>> editions[0].edition == data.data_as_of()
+True
+>>> [e.edition for e in editions] == sorted((e.edition for e in editions), reverse=True)
 True
 """
 
