@@ -201,16 +201,19 @@ def editions(data_dir: Path | str | None = None) -> list[Edition]:
 
 
 def summary(ed: Edition) -> str:
-    """One sentence with the counts of an edition's entries (for the page and the PR body)."""
+    """One sentence with the counts of an edition's entries (for the page and the PR body);
+    kinds with nothing in this edition are left out."""
+    from atmp.text import counted
+
     n = {k: sum(e.count for e in ed.of(k)) for k in KINDS}
-    parts = [f"{n['product added']} product(s) added", f"{n['status change']} status change(s)",
-             f"{n['conversion']} conversion(s)",
-             f"{n['evidence added']} evidence row(s) added"]
-    if n["failed application added"]:
-        parts.append(f"{n['failed application added']} failed application(s) recorded")
-    if n["evidence removed"]:
-        parts.append(f"{-n['evidence removed']} row(s) removed")
-    return "; ".join(parts)
+    parts = [counted(n["product added"], "product") + " added",
+             counted(n["status change"], "status change"),
+             counted(n["conversion"], "conversion"),
+             counted(n["evidence added"], "evidence row") + " added",
+             counted(n["failed application added"], "failed application") + " recorded",
+             counted(-n["evidence removed"], "row") + " removed"]
+    kept = [p for p in parts if not p.startswith("0 ")]
+    return "; ".join(kept) if kept else "no products, status changes or evidence rows changed"
 
 
 # ----------------------------------------------------------------------------- command line
@@ -252,7 +255,10 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, KeyError) as exc:
         print(f"{folder}: cannot record the edition: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
-    print(f"{folder}: {len(new)} entr(y/ies) recorded for the edition of {data.data_as_of(folder)}")
+    from atmp.text import counted
+
+    print(f"{folder}: {counted(len(new), 'entry', 'entries')} recorded for the edition of "
+          f"{data.data_as_of(folder)}")
     return 0
 
 

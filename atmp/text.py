@@ -50,6 +50,15 @@ def join_names(names: Iterable[str], conjunction: str = "and") -> str:
     return f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: "1 product", "3 products", "0 products".
+
+    >>> counted(1, "status change"), counted(2, "evidence row"), counted(2, "entry", "entries")
+    ('1 status change', '2 evidence rows', '2 entries')
+    """
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 NBSP = "\N{NO-BREAK SPACE}"
 #: Python's e-notation as it could leak into reader-visible text: 1.1e+14, 2e13, 6.0E-05.

@@ -279,8 +279,10 @@ def _reads_every_product(stem: str, folder: Path) -> bool:
 
 
 def _describe(e) -> str:
+    from atmp.text import counted
+
     if e.kind in ("evidence added", "evidence removed"):
-        return f"{abs(e.count)} row(s) in {e.table}"
+        return f"{counted(abs(e.count), 'row')} in {e.table}"
     if e.kind == "product added":
         return f"{e.product} (authorised {e.date})" if e.date else e.product
     if e.kind == "failed application added":

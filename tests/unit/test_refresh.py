@@ -247,7 +247,7 @@ def test_the_what_changed_entries_of_the_applied_editions(dataset):
     assert [e.product for e in newest.of("product added")] == ["Novatherin"]
     assert [e.product for e in newest.of("failed application added")] == ["Refusagene"]
     assert changelog.summary(newest).startswith(
-        "1 product(s) added; 1 status change(s); 1 conversion(s); 0 evidence row(s) added")
+        "1 product added; 1 status change; 1 conversion; 1 failed application recorded")
     assert newest.chapters() == ["car-t", "regulation"]  # Novatherin has no chapter yet
 
 
