@@ -320,6 +320,9 @@ def add_static_files(app) -> None:
 
 
 def setup(app):
+    import atmp_bibstyle  # book/_ext is on the path: citations and references with "et al."
+
+    atmp_bibstyle.register()
     app.connect("builder-inited", add_static_files)
     app.connect("env-get-outdated", _outdated)
     app.connect("env-purge-doc", _purge)

@@ -85,6 +85,16 @@ def test_no_e_notation_on_any_page(site_dir):
     assert found == [], "write these with atmp.text.sci:\n" + "\n".join(found)
 
 
+def test_no_author_list_prints_and_others(site_dir):
+    # a BibTeX list ending in "and others" is cited as "et al." (book/_ext/atmp_bibstyle.py)
+    found = []
+    for page in sorted(site_dir.rglob("*.html")):
+        text = article_text(page.read_text(encoding="utf-8"))
+        found += [f"{page.relative_to(site_dir)}: …{text[max(0, m.start() - 30):m.end() + 10]}…"
+                  for m in re.finditer(r"\w and others[,.]", text)]
+    assert found == [], "\n".join(found[:20])
+
+
 def test_abbreviations_explained_on_every_chapter_page(site_dir):
     # first use in the prose: tests/unit/test_words.py; here the whole page, tables included
     problems = []
