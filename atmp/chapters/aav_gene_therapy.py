@@ -255,7 +255,6 @@ def newest_facts() -> dict:
         "aav-gene-therapy-reiss-off": v(reiss, "participants not on prophylaxis"),
         "aav-gene-therapy-nab-n": v(nab, "participants with pre-existing AAV5 neutralising "
                                          "antibodies at dosing"),
-        "aav-gene-therapy-nab-fix": v(nab, "mean FIX activity, NAb-positive participants"),
         "aav-gene-therapy-nab-date": ev.loc[ev["study"] == nab, "date"].iloc[0].strftime("%B %Y"),
     }
 

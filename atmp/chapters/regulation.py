@@ -115,6 +115,7 @@ def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
             "regulation-legal-checked": LEGAL_SOURCES_CHECKED,
             **product_facts(routes, counts), **clock_facts(), **km_facts(kmf, spans, km),
             **story_facts(cond, record.exits(spans)), **law_facts(), **failed_facts(atmps),
+            **_story_dates(failed_applications(None), "Elevidys", "elevidys"),
             **us_facts(atmps)}
 
 
@@ -504,6 +505,13 @@ def failed_facts(atmps: pd.DataFrame, data_dir=None) -> dict:
             "regulation-failed-academic": join_names(f.loc[academic, "product"]) or "none",
             "regulation-failed-since-2025": int(since[list(FAILED_OUTCOMES)].to_numpy().sum()),
             "regulation-authorised-since-2025": int(since["authorised"].sum())}
+
+
+def _story_dates(failed: pd.DataFrame, product: str, key: str) -> dict:
+    """The opinion and end dates of one failed application told as a story (long dates)."""
+    row = failed[failed["product"] == product].iloc[0]
+    return {f"regulation-{key}-opinion": long_date(row["opinion_date"]),
+            f"regulation-{key}-ended": long_date(row["ended"])}
 
 
 # ----------------------------------------------------------------------------- the US beside the EU

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from atmp import data, plots, record
+from atmp import data, plots, record, text
 from atmp.chapters import regulation
 
 # ----------------------------------------------------------------------------- data fixtures
@@ -411,3 +411,10 @@ def test_the_us_table_reads_the_eu_side_from_the_eu_tables(tmp_path):
     facts = regulation.us_facts(_atmps(), folder)
     assert facts["regulation-us-n"] == 4 and facts["regulation-us-accelerated"] == 2
     assert facts["regulation-us-accelerated-names"] == "R1 and W3"
+
+
+def test_the_elevidys_story_dates_come_from_the_failed_applications_row():
+    row = data.load("failed-applications").set_index("product").loc["Elevidys"]
+    facts = regulation.facts(data.load_atmps(), data.load_events())
+    assert facts["regulation-elevidys-opinion"] == text.long_date(row["opinion_date"])
+    assert facts["regulation-elevidys-ended"] == text.long_date(row["ec_decision_date"])  # refused
