@@ -29,3 +29,21 @@ def dictionary(table: str) -> pd.DataFrame:
                      "unique": "yes" if c.get("unique") else "no",
                      "allowed values": allowed, "meaning": f.get("description", "")})
     return pd.DataFrame(rows).set_index("column")
+
+
+def tables() -> pd.DataFrame:
+    """One row per table of the data package: file, rows, the chapters that read it, and its
+    description (the book's data page lists them all)."""
+    from atmp import staleness
+
+    readers = staleness.table_chapters()
+    every = set(staleness.chapter_tables())
+    rows = []
+    for res in data.package()["resources"]:
+        name = res["name"]
+        chapters = every if name in ("atmps", "events") else readers.get(name, ())
+        rows.append({"file": f"data/{res['path']}", "rows": len(data.read_rows(name)),
+                     "read by": "every chapter" if set(chapters) == every
+                     else ", ".join(chapters) or "the data checks and pages",
+                     "what one row is": res.get("description", "")})
+    return pd.DataFrame(rows).set_index("file")

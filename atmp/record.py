@@ -65,6 +65,27 @@ def ever_authorised(atmps: pd.DataFrame, on=None) -> pd.DataFrame:
     return rows
 
 
+#: The class statements read on EMA's pages (``data/atmp-class-statements.csv``).
+CLASS_STATEMENTS = "atmp-class-statements"
+#: Appended to a class that no EMA page read states (the course's own classification).
+COURSE_CLASS = " (sub-class not stated by EMA)"
+
+
+def class_labels(atmps: pd.DataFrame, data_dir=None) -> pd.Series:
+    """Each product's ATMP class as a reader's label (indexed like ``atmps``).
+
+    Where ``atmp-class-statements.csv`` records that the EMA pages read give no sub-class (an
+    empty ``class_as_ema_states``), the dataset's class is the course's own classification and
+    the label says so: "somatic cell therapy (sub-class not stated by EMA)".
+    """
+    from atmp import data
+
+    st = data.load(CLASS_STATEMENTS, data_dir)
+    unstated = set(st.loc[st["class_as_ema_states"].isna(), "product"])
+    label = atmps["atmp_class"].astype("object").fillna("not recorded").astype(str)
+    return label.where(~atmps["product"].isin(unstated), label + COURSE_CLASS)
+
+
 def chapter_events(atmps: pd.DataFrame, events: pd.DataFrame, chapter: str | None = None
                    ) -> pd.DataFrame:
     """The regulatory events of one chapter's products (of every product if ``chapter`` is None),

@@ -128,7 +128,7 @@ def product_table(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     left = record.exit_labels(atmps, events).loc[t.index]
     return pd.DataFrame({
         "Product": display_names(t),
-        "Class": t["atmp_class"].astype(str),
+        "Class": record.class_labels(t),
         "Mechanism family": t["mechanism_family"].astype(str),
         "EC decision": t["ec_decision_date"].dt.strftime("%Y-%m-%d"),
         "Authorisation": t["authorisation_type"].astype(str).replace("exceptional circumstances",
@@ -352,6 +352,8 @@ def facts(atmps: pd.DataFrame, events: pd.DataFrame) -> dict:
         "landscape-n-products": len(t),
         "landscape-n-substances": int(t["inn"].nunique()),
         "landscape-shared-substance": _shared_substances(t),
+        "landscape-class-unstated": text.join_names(
+            t.loc[record.class_labels(t).str.endswith(record.COURSE_CLASS), "product"]) or "none",
         "landscape-n-authorised": int((t["status"] == "authorised").sum()),
         "landscape-n-left": int((t["status"] != "authorised").sum()),
         "landscape-n-gene": int(counts["gene therapy"]),

@@ -32,5 +32,5 @@ def test_proposed_rows_can_be_appended_to_the_table_they_extend(name):
 
 def test_class_statements_match_atmps_where_both_exist():
     classes = {row["product"]: row["atmp_class"] for row in data.read_rows("atmps")}
-    for row in _rows("atmp-class-statements"):
+    for row in data.read_rows("atmp-class-statements"):
         assert row["class_in_atmps_csv"] == classes.get(row["product"], ""), row["product"]

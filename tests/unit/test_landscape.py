@@ -128,3 +128,18 @@ def test_authorisations_sharing_an_active_substance_are_named():
     assert _shared_substances(t) == ("Zolgensma and Itvisma (onasemnogene abeparvovec); "
                                      "A and B (x)")
     assert _shared_substances(t.iloc[:2]) == "none"
+
+
+def test_product_table_marks_the_classes_no_ema_page_states():
+    atmps = data.load_atmps()
+    statements = data.load("atmp-class-statements")
+    unstated = set(statements.loc[statements["class_as_ema_states"].isna(), "product"])
+    stated = set(statements.loc[statements["class_as_ema_states"].notna(), "product"])
+    table = landscape.product_table(atmps, data.load_events()).set_index("Product")
+    assert unstated and stated
+    for product in unstated & set(table.index):
+        assert table.loc[product, "Class"].endswith(product_record.COURSE_CLASS), product
+    for product in stated & set(table.index):
+        assert table.loc[product, "Class"] == atmps.set_index("product").loc[product, "atmp_class"]
+    facts = landscape.facts(atmps, data.load_events())
+    assert all(p in facts["landscape-class-unstated"] for p in unstated & set(table.index))
