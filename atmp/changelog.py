@@ -37,7 +37,11 @@ STATUS_EVENTS = ("suspended", "suspension lifted", "withdrawn", "expired", "not 
 CONVERSION = "converted to standard"
 #: Kinds of ledger entries, in the order the page lists them within an edition.
 KINDS = ("export reconciled", "recorded by hand", "product added", "status change", "conversion",
-         "failed application added", "evidence added", "evidence removed")
+         "failed application added", "evidence added", "evidence removed", "correction")
+#: A correction is written into the ledger by hand (a value changed or removed, a statement
+#: corrected): ``EDITION,correction,PRODUCT,TABLE,CHAPTER,1,,WHAT AND WHY``. Row counts cannot show
+#: it, so the What-changed page would otherwise be silent about it.
+CORRECTION = "correction"
 #: The table of ATMP applications that did not end in an authorisation.
 FAILED = "failed-applications"
 
@@ -211,7 +215,8 @@ def summary(ed: Edition) -> str:
              counted(n["conversion"], "conversion"),
              counted(n["evidence added"], "evidence row") + " added",
              counted(n["failed application added"], "failed application") + " recorded",
-             counted(-n["evidence removed"], "row") + " removed"]
+             counted(-n["evidence removed"], "row") + " removed",
+             counted(n[CORRECTION], "correction")]
     kept = [p for p in parts if not p.startswith("0 ")]
     return "; ".join(kept) if kept else "no products, status changes or evidence rows changed"
 

@@ -225,7 +225,8 @@ class DataChanges(SphinxDirective):
     LABELS = {"product added": "Products added", "status change": "Status changes",
               "conversion": "Conversions to a standard authorisation",
               "failed application added": "Failed applications recorded",
-              "evidence added": "New evidence rows", "evidence removed": "Rows removed"}
+              "evidence added": "New evidence rows", "evidence removed": "Rows removed",
+              "correction": "Corrections"}
 
     def run(self):
         from atmp import changelog, staleness
@@ -285,6 +286,8 @@ def _describe(e) -> str:
         return f"{counted(abs(e.count), 'row')} in {e.table}"
     if e.kind == "product added":
         return f"{e.product} (authorised {e.date})" if e.date else e.product
+    if e.kind == "correction":
+        return f"{e.product}: {e.detail}" if e.product else e.detail
     if e.kind == "failed application added":
         return f"{e.product} ({e.detail}{', ' + e.date if e.date else ''})"
     return f"{e.product} {e.detail} on {e.date}"

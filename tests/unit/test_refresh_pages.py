@@ -41,6 +41,10 @@ def site(tmp_path_factory):
     code = ema.main(["reconcile", str(FIXTURES / "withdrawal.json"), "--apply", "--data-dir",
                      str(folder)], out=io.StringIO(), err=io.StringIO())
     assert code == 0
+    # a correction is written by hand (row counts cannot show it); it must reach the page
+    with (folder / "editions.csv").open("a", encoding="utf-8") as fh:
+        fh.write('2026-12-18,correction,Kymriah,car-t-trials,car-t,1,,"made-up correction, '
+                 'for the test"\n')
     src = tmp / "src"
     (src / "notebooks").mkdir(parents=True)
     (src / "conf.py").write_text(CONF.format(ext=str(ROOT / "book" / "_ext"), data=str(folder)))
@@ -75,6 +79,8 @@ def test_what_changed_lists_the_new_edition_first_with_links(site):
     assert "Kymriah withdrawn on 2026-12-10" in newest
     assert "Reconciled with EMA medicines export 2026-12-18" in newest
     assert "1 status change" in newest and "0 product" not in newest
+    assert "1 correction" in newest
+    assert "Corrections: Chapter car-t : Kymriah: made-up correction, for the test" in newest
     # the entry and "chapters touched" link to the chapters as {doc} does (titled by the page)
     section = html[html.index("Edition of 2026-12-18"):html.index("Edition of 2026-11-25")]
     assert 'href="notebooks/car-t.html"' in section and "Chapter car-t" in section
