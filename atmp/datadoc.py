@@ -42,8 +42,15 @@ def tables() -> pd.DataFrame:
     for res in data.package()["resources"]:
         name = res["name"]
         chapters = every if name in ("atmps", "events") else readers.get(name, ())
+        if set(chapters) == every:
+            read_by = "every chapter"
+        elif name == "editions":
+            read_by = "the What changed page"
+        elif name in staleness.RECORD_TABLES:
+            read_by = "the product record (atmp.record) and the book's pages"
+        else:
+            read_by = ", ".join(chapters) or "the data checks and pages"
         rows.append({"file": f"data/{res['path']}", "rows": len(data.read_rows(name)),
-                     "read by": "every chapter" if set(chapters) == every
-                     else ", ".join(chapters) or "the data checks and pages",
+                     "read by": read_by,
                      "what one row is": res.get("description", "")})
     return pd.DataFrame(rows).set_index("file")

@@ -33,8 +33,10 @@ CHECKED = "verified_on"
 #: Default age, in days, after which a chapter's facts are flagged (``_config.yml`` overrides it:
 #: ``sphinx.config.atmp_stale_after_days``).
 STALE_AFTER_DAYS = 120
-#: Tables that are the record itself (read through ``products(atmps)``) or not facts of a chapter.
-RECORD_TABLES = ("atmps", "events", "editions")
+#: Tables that are the record itself (read through ``products(atmps)`` and :mod:`atmp.record`,
+#: which every chapter imports, so a name found there says nothing about one chapter) or not
+#: facts of a chapter.
+RECORD_TABLES = ("atmps", "events", "editions", "atmp-class-statements")
 
 
 @dataclass
