@@ -202,17 +202,23 @@ def test_exercise_dose_barely_moves_the_peak_but_antigen_does():
     assert peaks[1] / small > 10
 
 
-def test_the_trials_caption_cites_every_trial_of_the_data():
-    # The caption's citations are typed (they are references); this keeps them complete.
+def _notebook_cells() -> list[str]:
+    """The sources of the chapter notebook's cells."""
     import json
     from pathlib import Path
 
     nb = json.loads((Path(__file__).resolve().parents[2] / "notebooks" / "car-t.ipynb")
                     .read_text(encoding="utf-8"))
-    caption = next("".join(c["source"]) for c in nb["cells"]
-                   if "{glue:figure} car-t-trials" in "".join(c["source"]))
+    return ["".join(c["source"]) for c in nb["cells"]]
+
+
+@pytest.mark.parametrize("figure, table", [("car-t-trials", "car-t-trials"),
+                                           ("car-t-randomised", "car-t-randomised-trials")])
+def test_the_caption_cites_every_trial_of_the_data(figure, table):
+    # The captions' citations are typed (they are references); this keeps them complete.
+    caption = next(c for c in _notebook_cells() if f"{{glue:figure}} {figure}" in c)
     caption = " ".join(caption.split())
-    missing = [t for t in data.load("car-t-trials")["trial"] if t not in caption]
+    missing = [t for t in data.load(table)["trial"] if t not in caption]
     assert missing == []
 
 
@@ -278,23 +284,7 @@ def test_relapse_phenotypes_are_shares_of_the_relapses():
                                                               abs=0.6)
 
 
-def test_the_randomised_caption_cites_every_trial_of_the_data():
-    import json
-    from pathlib import Path
-
-    nb = json.loads((Path(__file__).resolve().parents[2] / "notebooks" / "car-t.ipynb")
-                    .read_text(encoding="utf-8"))
-    caption = next("".join(c["source"]) for c in nb["cells"]
-                   if "{glue:figure} car-t-randomised" in "".join(c["source"]))
-    caption = " ".join(caption.split())
-    missing = [t for t in data.load("car-t-randomised-trials")["trial"] if t not in caption]
-    assert missing == []
-
-
 def test_durability_rows_are_chapter_products_and_the_page_names_every_trial():
-    import json
-    from pathlib import Path
-
     from atmp.chapters import car_t as chapter
 
     atmps = data.load_atmps()
@@ -305,9 +295,7 @@ def test_durability_rows_are_chapter_products_and_the_page_names_every_trial():
     assert ((100 * shares["count"] / shares["n"]).round() == shares["value"].round()).all()
     facts = chapter.durability_facts()
     assert facts["car-t-n-dur"] == len(d)
-    nb = json.loads((Path(__file__).resolve().parents[2] / "notebooks" / "car-t.ipynb")
-                    .read_text(encoding="utf-8"))
-    text = " ".join("".join(c["source"]) for c in nb["cells"])
+    text = " ".join(_notebook_cells())
     missing = [t for t in d["trial"]
                if f"car-t-dur-{t.lower().replace(' ', '-')}-value" not in text]
     assert missing == []
