@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from atmp import data
+from atmp.text import counted
 
 #: The ledger's resource name (``data/editions.csv``).
 LEDGER = "editions"
@@ -207,8 +208,6 @@ def editions(data_dir: Path | str | None = None) -> list[Edition]:
 def summary(ed: Edition) -> str:
     """One sentence with the counts of an edition's entries (for the page and the PR body);
     kinds with nothing in this edition are left out."""
-    from atmp.text import counted
-
     n = {k: sum(e.count for e in ed.of(k)) for k in KINDS}
     parts = [counted(n["product added"], "product") + " added",
              counted(n["status change"], "status change"),
@@ -260,8 +259,6 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, KeyError) as exc:
         print(f"{folder}: cannot record the edition: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
-    from atmp.text import counted
-
     print(f"{folder}: {counted(len(new), 'entry', 'entries')} recorded for the edition of "
           f"{data.data_as_of(folder)}")
     return 0

@@ -158,15 +158,16 @@ def exit_dates(atmps: pd.DataFrame, events: pd.DataFrame, as_of=None) -> pd.Seri
                      index=atmps.index, dtype="datetime64[ns]")
 
 
-def authorisation_end_dates(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
+def authorisation_end_dates(atmps: pd.DataFrame, events: pd.DataFrame,
+                            left: pd.Series | None = None) -> pd.Series:
     """The date each authorisation itself ended (NaT while it has not).
 
     The date of its ``withdrawn``, ``expired`` or ``not renewed`` event, else the exit date of
-    :func:`exit_dates`. It differs from the exit date only for a product suspended and never
-    reinstated before its authorisation ended (MACI: exit 2014-11-19, authorisation expired
-    2018-07-01); for a suspension still in force it is NaT.
+    :func:`exit_dates` (``left``, if the caller already has it). It differs from the exit date
+    only for a product suspended and never reinstated before its authorisation ended (MACI: exit
+    2014-11-19, authorisation expired 2018-07-01); for a suspension still in force it is NaT.
     """
-    left = exit_dates(atmps, events)
+    left = exit_dates(atmps, events) if left is None else left
     ending = events[events["event"].astype("object").isin(ENDING_EVENTS)]
     last = ending.groupby("product", observed=True)["date"].max()
     ended = atmps["product"].map(last)
@@ -179,7 +180,8 @@ def exit_labels(atmps: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
     """The exit date of each product as a reader's label: ``""`` while on the market, the ISO
     date, and for a suspension never lifted both dates — ``"2014-11-19 (suspended; expired
     2018-07-01)"``."""
-    left, ended = exit_dates(atmps, events), authorisation_end_dates(atmps, events)
+    left = exit_dates(atmps, events)
+    ended = authorisation_end_dates(atmps, events, left)
     label = left.dt.strftime("%Y-%m-%d").fillna("")
     later = left.notna() & ended.notna() & (ended > left)
     status = atmps["status"].astype("object").fillna("ended")
@@ -246,8 +248,8 @@ def authorisation_spans(atmps: pd.DataFrame, events: pd.DataFrame, as_of) -> pd.
         ``status``, ``status_reason``; in order of authorisation.
     """
     df = ever_authorised(atmps)
-    ends = exit_dates(atmps, events).loc[df.index]
-    ended = authorisation_end_dates(atmps, events).loc[df.index]
+    left = exit_dates(atmps, events)
+    ends, ended = left.loc[df.index], authorisation_end_dates(atmps, events, left).loc[df.index]
     as_of = pd.Timestamp(as_of)
     out = pd.DataFrame({
         "product": df["product"],
